@@ -1,0 +1,137 @@
+"""s3repl: convert S3 replication configurations between formats; the public API."""
+
+from __future__ import annotations
+
+import re
+import warnings
+from pathlib import Path
+from typing import Callable, Iterable
+
+__all__ = ["read", "loads", "write", "convert", "select"]
+__version__ = "0.1.0"
+
+
+def loads(text: str, fmt: str | None = None, *, name: str = "<string>"):
+    """The configurations in a text; fmt is detected when not given."""
+    from .sources import Source
+
+    return _read_source(Source(name, text.removeprefix("\ufeff")), fmt)
+
+
+def _read_source(source, fmt):
+    from . import formats
+    from .errors import InputError, error
+
+    name = formats.canonical_name(fmt) if fmt else formats.detect(source)
+    if not source.text.strip():
+        raise InputError(error("empty", "the input is empty", file=source.name))
+    return formats.module(name).read(source)
+
+
+def read(inputs: str | Path | Iterable[str | Path], fmt: str | None = None, *, bucket: str | None = None,
+         max_bytes: int | None = None):
+    """The configurations in files, directories or '-' (stdin); --bucket names or picks one."""
+    from . import sources
+
+    paths = [inputs] if isinstance(inputs, (str, Path)) else list(inputs)
+    configs = []
+    for path in paths:
+        for source in sources.load(str(path), max_bytes or sources.MAX_INPUT_BYTES):
+            configs += _read_source(source, fmt)
+    return select(configs, bucket)
+
+
+def _names(config) -> set[str]:
+    from .values import Ref
+
+    names = {config.origin} if config.origin else set()
+    if isinstance(config.bucket, str):
+        names.add(config.bucket)
+    elif isinstance(config.bucket, Ref):
+        names |= {config.bucket.target, config.bucket.display()}
+    return names
+
+
+def select(configs: list, bucket: str | None) -> list:
+    """Name the configurations that have no source bucket, or pick the one called `bucket`."""
+    from .errors import UsageError, error
+
+    if bucket is None:
+        return configs
+    configs = [c if c.bucket is not None else c.model_copy(update={"bucket": bucket}) for c in configs]
+    if len(configs) <= 1:
+        return configs
+    picked = [c for c in configs if bucket in _names(c)]
+    if not picked:
+        found = ", ".join(sorted(n for c in configs for n in _names(c))) or "none named"
+        raise UsageError(error("no-such-bucket", f"no configuration for bucket {bucket!r}", hint=f"found: {found}"))
+    return picked
+
+
+def _file_name(config, index: int, extension: str) -> str:
+    from .values import Ref
+
+    label = config.bucket if isinstance(config.bucket, str) else (
+        config.origin or (config.bucket.target if isinstance(config.bucket, Ref) else f"configuration-{index + 1}"))
+    # Bucket names and logical IDs become file names: keep them inside the output directory.
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", label).strip("._") or f"configuration-{index + 1}"
+    return safe + extension
+
+
+def prepare(config, fmt: str, *, schema: str = "auto", allow_lossy: bool = False,
+            variables: dict[str, str] | None = None, options=None, warn: Callable | None = None):
+    """A configuration made ready for a target: schema applied, references resolved, losses refused or dropped."""
+    from . import formats, lossy, normalize
+    from .errors import Refusal, error
+    from .grammar import api_path
+    from .values import resolve_all
+
+    warn = warn or (lambda diag: warnings.warn(diag.render(), stacklevel=3))
+    config = normalize.apply_schema(config, schema)
+    mixed = normalize.mixed_warning(config) if schema == "auto" else None
+    if mixed:
+        warn(mixed)
+    if formats.module(fmt).NEEDS_LITERALS:
+        config, left = resolve_all(config, variables or {})
+        if left:
+            raise Refusal([error("unresolved-reference", f"{ref.display()} is a reference and {fmt} needs a literal",
+                                 path=api_path(loc), hint=f"pass --var {ref.display()}=VALUE") for loc, ref in left])
+    found = lossy.losses(config, fmt, options)
+    if found and not allow_lossy:
+        raise Refusal([loss.diagnostic(fmt, lossy_allowed=False) for loss in found])
+    for loss in found:
+        warn(loss.diagnostic(fmt, lossy_allowed=True))
+        config = lossy.drop(config, loss.loc)
+    return config
+
+
+def write(configs: list, fmt: str, *, schema: str = "auto", allow_lossy: bool = False,
+          variables: dict[str, str] | None = None, shape: str = "bare", warn: Callable | None = None) -> str | dict[str, str]:
+    """The text of configurations in a format: one string, or file name -> text when the format holds one per file."""
+    from . import formats, grammar
+    from .errors import Refusal, error
+
+    fmt = formats.canonical_name(fmt)
+    options = formats.WriteOptions(shape=shape)
+    module = formats.module(fmt)
+    if not configs:
+        raise Refusal(error("no-configuration", "the input holds no replication configuration"))
+    problems, ready = [], []
+    for config in configs:
+        try:
+            ready.append(prepare(config, fmt, schema=schema, allow_lossy=allow_lossy, variables=variables,
+                                 options=options, warn=warn))
+        except Refusal as exc:
+            label = config.bucket if isinstance(config.bucket, str) else config.origin
+            problems += [d.at(file=label) for d in exc.diagnostics] if len(configs) > 1 else exc.diagnostics
+    if problems:
+        raise Refusal(problems)
+    if module.MULTI or len(ready) == 1:
+        return module.write(ready, options)
+    extension = grammar.load(fmt).extensions[0]
+    return {_file_name(c, i, extension): module.write([c], options) for i, c in enumerate(ready)}
+
+
+def convert(inputs, to: str, *, from_: str | None = None, bucket: str | None = None, **options) -> str | dict[str, str]:
+    """Read inputs and write them in another format (see write for the options)."""
+    return write(read(inputs, from_, bucket=bucket), to, **options)

@@ -1,0 +1,122 @@
+"""The s3repl command line: a thin typer layer over the API that renders diagnostics and sets exit codes."""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from .errors import Diagnostic, S3ReplError, UsageError, error
+
+app = typer.Typer(add_completion=True, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="Convert Amazon S3 replication configurations between formats, without silent loss.")
+
+
+def _say(diag: Diagnostic) -> None:
+    typer.echo(diag.render(), err=True)
+
+
+def _handles_errors(command):
+    """Turn our errors into one line per diagnostic on stderr and the error's exit code."""
+
+    @functools.wraps(command)
+    def run(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except S3ReplError as exc:
+            for diag in exc.diagnostics:
+                _say(diag)
+            raise typer.Exit(exc.exit_code) from None
+
+    return run
+
+
+def _variables(pairs: list[str]) -> dict[str, str]:
+    out = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name:
+            raise UsageError(error("usage", f"--var {pair!r} is not NAME=VALUE"))
+        out[name] = value
+    return out
+
+
+def _write_file(path: Path, text: str, force: bool) -> None:
+    """Write atomically (temporary file, then rename); never replace a file unless forced."""
+    if path.exists() and not force:
+        raise UsageError(error("exists", "the output file exists", file=str(path), hint="pass --force to replace it"))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
+            out.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        os.unlink(temporary)
+        raise
+
+
+def _emit(result: str | dict[str, str], output: Optional[Path], force: bool, listing: list[str]) -> None:
+    if isinstance(result, dict):
+        if output is None or (output.exists() and not output.is_dir()):
+            raise UsageError(error("needs-directory", f"found {len(result)} configurations ({', '.join(listing)}); "
+                                   "this format holds one per file", hint="pass -o DIR, or --bucket NAME to pick one"))
+        for name, text in result.items():
+            _write_file(output / name, text, force)
+            typer.echo(f"wrote {output / name}", err=True)
+    elif output is None:
+        sys.stdout.write(result)
+    else:
+        _write_file(output, result, force)
+
+
+@app.command()
+@_handles_errors
+def convert(
+    inputs: List[str] = typer.Argument(..., help="Files, directories, or - for stdin."),
+    to: str = typer.Option(..., "--to", "-t", help="Target format (see `s3repl formats`)."),
+    from_: Optional[str] = typer.Option(None, "--from", "-f", help="Input format; detected when omitted."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Output file or directory; stdout if omitted."),
+    bucket: Optional[str] = typer.Option(None, "--bucket", "-b", help="Name the source bucket, or pick one configuration."),
+    schema: str = typer.Option("auto", "--schema", help="auto keeps the input's; v2 upgrades V1 rules; v1 downgrades or refuses."),
+    allow_lossy: bool = typer.Option(False, "--allow-lossy", help="Write even when the target cannot hold a field; warn for each."),
+    var: List[str] = typer.Option([], "--var", help="NAME=VALUE for a reference the target needs as a literal."),
+    shape: str = typer.Option("bare", "--shape", help="cli-json shape: bare, wrapped (get-bucket-replication) or cli-input."),
+    force: bool = typer.Option(False, "--force", help="Replace existing output files."),
+    max_bytes: int = typer.Option(20 * 1024 * 1024, "--max-bytes", help="Refuse inputs larger than this."),
+) -> None:
+    """Convert replication configurations: s3repl convert export.json --to xml"""
+    from . import read, write
+
+    if schema not in ("auto", "v1", "v2"):
+        raise UsageError(error("usage", f"--schema {schema!r}", hint="choose auto, v1 or v2"))
+    configs = read(inputs, from_, bucket=bucket, max_bytes=max_bytes)
+    result = write(configs, to, schema=schema, allow_lossy=allow_lossy, variables=_variables(var), shape=shape, warn=_say)
+    listing = [str(c.bucket or c.origin or "?") for c in configs]
+    _emit(result, output, force, listing)
+
+
+@app.command()
+@_handles_errors
+def formats() -> None:
+    """List the formats, their aliases and extensions, and what each cannot express."""
+    from . import grammar
+    from .formats import MODULES, PLANNED
+
+    for name in MODULES:
+        spec = grammar.load(name)
+        aliases = f" (aliases: {', '.join(spec.aliases)})" if spec.aliases else ""
+        typer.echo(f"{name}{aliases}\n  {spec.summary}\n  extensions: {', '.join(spec.extensions)}")
+        gaps = sorted({f"{gap['path']}: {gap['reason']}" for gap in spec.cannot_express})
+        typer.echo("  cannot express: " + ("nothing" if not gaps else "\n    " + "\n    ".join(gaps)))
+    typer.echo("not built yet: " + ", ".join(PLANNED))
+
+
+def main() -> None:
+    """Entry point of the s3repl script."""
+    app(prog_name="s3repl")

@@ -1,0 +1,58 @@
+"""The format registry: names, aliases, extensions, detection, and the modules behind them."""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from types import ModuleType
+
+from .. import grammar
+from ..errors import UsageError, error
+from ..sources import Source
+
+# Format name -> module in this package. Modules are imported only when their format is used.
+MODULES = {"cli-json": "cli_json", "s3-xml": "s3_xml", "model": "model_json"}
+# Named by DESIGN.md and not built yet: a clear message instead of "unknown format".
+PLANNED = {"cloudformation": ("cfn",), "cloudformation-json": (), "terraform": ("tf", "hcl"),
+           "terraform-legacy": (), "terraform-json": ()}
+
+
+@dataclass(frozen=True)
+class WriteOptions:
+    """Options a writer may use."""
+
+    shape: str = "bare"  # cli-json: bare | wrapped | cli-input
+    extra: dict = field(default_factory=dict)
+
+
+def canonical_name(name: str) -> str:
+    """The format name for a name or alias; UsageError when there is none."""
+    wanted = name.strip().lower()
+    for fmt in MODULES:
+        if wanted == fmt or wanted in grammar.load(fmt).aliases:
+            return fmt
+    for fmt, aliases in PLANNED.items():
+        if wanted == fmt or wanted in aliases:
+            raise UsageError(error("format-not-built", f"the {fmt} format is not built yet",
+                                   hint=f"formats available now: {', '.join(MODULES)}"))
+    raise UsageError(error("unknown-format", f"unknown format {name!r}", hint=f"choose one of: {', '.join(MODULES)}"))
+
+
+def module(name: str) -> ModuleType:
+    """The module that reads and writes a format."""
+    return importlib.import_module(f".{MODULES[canonical_name(name)]}", __name__)
+
+
+def known_extension(filename: str) -> bool:
+    """Whether a file name ends with an extension some format reads."""
+    return any(filename.lower().endswith(ext) for fmt in MODULES for ext in grammar.load(fmt).extensions)
+
+
+def detect(source: Source) -> str:
+    """The format of a document by extension and content; UsageError when it is not certain."""
+    scores = sorted(((module(fmt).detect(source.text, source.name), fmt) for fmt in MODULES), reverse=True)
+    (best, fmt), (second, _) = scores[0], scores[1]
+    if best < 0.5 or best == second:
+        raise UsageError(error("detect", "cannot tell which format this is", file=source.name,
+                               hint=f"pass --from with one of: {', '.join(MODULES)}"))
+    return fmt

@@ -1,0 +1,44 @@
+"""The canonical model as JSON: a version field and every configuration, for debugging and tests."""
+
+from __future__ import annotations
+
+import json
+
+from pydantic import ValidationError
+
+from ..errors import InputError, error
+from ..grammar import render
+from ..model import Document, ReplicationConfig, dump
+from ..sources import Source, locate
+
+NAME = "model"
+MULTI = True  # one document holds every configuration
+NEEDS_LITERALS = False
+
+
+def detect(text: str, filename: str) -> float:
+    """How sure we are that a document is the model's JSON form."""
+    head = text[:1024]
+    return 0.95 if '"configurations"' in head and '"version"' in head else 0.0
+
+
+def read(source: Source) -> list[ReplicationConfig]:
+    """The configurations of a model document."""
+    try:
+        return list(Document.model_validate_json(source.text, strict=False).configurations)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            if err["type"] == "json_invalid":
+                problems.append(error("syntax", f"JSON: {err['msg']}", file=source.name))
+                continue
+            pointer = tuple(p for p in err["loc"] if not (isinstance(p, str) and p in ("str", "Ref")))
+            spot = locate(source.text, pointer)
+            problems.append(error("input", err["msg"], path=render(pointer), file=source.name,
+                                  line=spot[0] if spot else None, column=spot[1] if spot else None))
+        raise InputError(problems) from None
+
+
+def write(configs: list[ReplicationConfig], options) -> str:
+    """The model document as indented JSON."""
+    return json.dumps(dump(configs), indent=2, ensure_ascii=False) + "\n"

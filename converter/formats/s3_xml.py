@@ -1,0 +1,167 @@
+"""S3 REST XML: the body of PUT and GET /{bucket}?replication, read with defusedxml."""
+
+from __future__ import annotations
+
+from .. import grammar
+from ..errors import InputError, error
+from ..model import ReplicationConfig
+from ..sources import Source
+
+NAME = "s3-xml"
+MULTI = False
+NEEDS_LITERALS = True
+GRAMMAR = grammar.load(NAME)
+NAMESPACE = GRAMMAR.raw["namespace"]
+ROOT = GRAMMAR.raw["root"]
+FLATTENED = GRAMMAR.raw["flattened"]  # list member -> the element name each item gets (no wrapper element)
+# https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketReplication.html
+
+
+def detect(text: str, filename: str) -> float:
+    """How sure we are that a document is the S3 XML body."""
+    head = text[:2048].lstrip()
+    if head.startswith("<"):
+        return 0.95 if ROOT in head else 0.6
+    return 0.3 if filename.lower().endswith(".xml") else 0.0
+
+
+class _Positions:
+    """A TreeBuilder target that remembers where each element starts."""
+
+    def __init__(self):
+        from xml.etree.ElementTree import TreeBuilder
+
+        self.builder, self.parser, self.where = TreeBuilder(), None, {}
+
+    def start(self, tag, attrs):
+        element = self.builder.start(tag, attrs)
+        expat = self.parser.parser
+        self.where[element] = (expat.CurrentLineNumber, expat.CurrentColumnNumber + 1)
+        return element
+
+    def end(self, tag):
+        return self.builder.end(tag)
+
+    def data(self, text):
+        self.builder.data(text)
+
+    def close(self):
+        return self.builder.close()
+
+
+def _parse(source: Source):
+    import defusedxml
+    from defusedxml.ElementTree import DefusedXMLParser, ParseError
+
+    target = _Positions()
+    # forbid_dtd: a replication body never needs a DOCTYPE, and refusing it stops entity bombs early.
+    parser = DefusedXMLParser(target=target, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    target.parser = parser
+    try:
+        parser.feed(source.text)
+        root = parser.close()
+    except ParseError as exc:
+        line, column = exc.position
+        raise InputError(error("syntax", f"XML: {str(exc).split(':')[0]}", file=source.name,
+                               line=line, column=column + 1)) from None
+    except defusedxml.DefusedXmlException as exc:
+        raise InputError(error("unsafe-xml", f"refused: {exc}", file=source.name,
+                               hint="S3 XML bodies never need DOCTYPE or entity declarations; remove them")) from None
+    except RecursionError:
+        raise InputError(error("too-deep", "XML nesting is too deep", file=source.name)) from None
+    return root, target.where
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _to_data(element, cls, pointer, positions, where, problems) -> dict:
+    """An element as format data (the CLI JSON shape), recording in where each member's position."""
+    shape = GRAMMAR.shapes[cls.__name__]
+    item_of = {FLATTENED[m]: m for m in shape if m in FLATTENED and grammar.kinds(cls)[shape[m]][0] == "list"}
+    where[pointer] = positions.get(element)
+    if (element.text or "").strip():
+        problems.append(error("input", f"unexpected text {element.text.strip()[:40]!r} in <{_local(element.tag)}>",
+                              path=grammar.render(pointer) or None, pointer=pointer))
+    data: dict = {}
+    for child in element:
+        name = _local(child.tag)
+        member = item_of.get(name, name)
+        kind = grammar.kinds(cls).get(shape.get(member, ""), ("str", None))
+        if name in item_of.values() and name not in item_of:
+            here = pointer + (name,)
+            problems.append(error("input", f"<{name}> is not a wrapper in S3 XML: put each <{FLATTENED[name]}> "
+                                  f"directly under <{_local(element.tag)}>", path=grammar.render(here), pointer=here))
+            continue
+        if member in item_of.values():
+            items = data.setdefault(member, [])
+            here = pointer + (member, len(items))
+            items.append(_to_data(child, kind[1], here, positions, where, problems))
+            continue
+        here = pointer + (member,)
+        if member in data:
+            problems.append(error("duplicate", f"<{name}> appears more than once", path=grammar.render(here),
+                                  pointer=here))
+        if kind[0] == "model":
+            data[member] = _to_data(child, kind[1], here, positions, where, problems)
+        else:
+            where[here] = positions.get(child)
+            if len(child):
+                problems.append(error("input", f"<{name}> holds elements; expected text", path=grammar.render(here),
+                                      pointer=here))
+            data[member] = child.text or ""
+    return data
+
+
+def read(source: Source) -> list[ReplicationConfig]:
+    """The configuration in an S3 XML document, with or without the namespace, members in any order."""
+    root, positions = _parse(source)
+    if _local(root.tag) != ROOT:
+        raise InputError(error("input", f"the root element is <{_local(root.tag)}>, expected <{ROOT}>",
+                               file=source.name, line=1))
+    where, problems = {}, []
+    data = _to_data(root, ReplicationConfig, (), positions, where, problems)
+    try:
+        if problems:
+            raise InputError(problems)
+        return [grammar.to_model(data, ReplicationConfig, GRAMMAR, text=True)]
+    except InputError as exc:
+        located = []
+        for diag in exc.diagnostics:
+            spot = _nearest(where, diag.pointer or ())
+            located.append(diag.at(file=source.name, line=spot[0], column=spot[1]) if spot else diag.at(file=source.name))
+        raise InputError(located) from None
+
+
+def _nearest(where: dict, pointer: tuple):
+    """Where a member starts, or its closest enclosing element when it is missing."""
+    for end in range(len(pointer), -1, -1):
+        if where.get(pointer[:end]):
+            return where[pointer[:end]]
+    return None
+
+
+def write(configs: list[ReplicationConfig], options) -> str:
+    """The namespaced XML document S3 expects, with flattened Rule and Tag lists."""
+    from xml.etree import ElementTree as ET
+
+    (config,) = configs
+    root = ET.Element(ROOT, xmlns=NAMESPACE)
+    _fill(root, grammar.from_model(config, GRAMMAR))
+    ET.indent(root, space="  ")
+    body = ET.tostring(root, encoding="unicode", short_empty_elements=False)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n"
+
+
+def _fill(parent, data: dict) -> None:
+    from xml.etree import ElementTree as ET
+
+    for member, value in data.items():
+        items = value if isinstance(value, list) else [value]
+        for item in items:
+            child = ET.SubElement(parent, FLATTENED.get(member, member) if isinstance(value, list) else member)
+            if isinstance(item, dict):
+                _fill(child, item)
+            else:
+                child.text = str(item)

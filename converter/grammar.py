@@ -1,0 +1,240 @@
+"""The format grammars (grammars/*.json) and the table-driven mapping between format data and the model."""
+
+from __future__ import annotations
+
+import difflib
+import json
+import types
+import typing
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any, Callable, Literal, Union
+
+from pydantic import BaseModel, ValidationError
+
+from . import model
+from .errors import Diagnostic, InputError, Refusal, error
+from .values import Ref
+
+# Installed wheels carry the grammars inside the package; a source checkout has them beside it.
+_GRAMMAR_DIRS = (Path(__file__).parent / "grammars", Path(__file__).parent.parent / "grammars")
+
+Pointer = tuple[Union[str, int], ...]
+ValueHook = Callable[[Any, Pointer], Any]
+
+
+@dataclass(frozen=True)
+class Grammar:
+    """One format's names, shapes and declared gaps, as data."""
+
+    name: str
+    aliases: tuple[str, ...]
+    extensions: tuple[str, ...]
+    summary: str
+    doc: str
+    shapes: dict[str, dict[str, str]]  # model class name -> {format member: model field}
+    cannot_express: tuple[dict, ...]
+    raw: dict = field(repr=False)
+
+    def member(self, cls: type[BaseModel], field_name: str) -> str:
+        """The format's name for a model field."""
+        return _inverse(self.name)[cls.__name__][field_name]
+
+
+@cache
+def load(name: str) -> Grammar:
+    """The grammar of a format, read once from grammars/NAME.json."""
+    for folder in _GRAMMAR_DIRS:
+        path = folder / f"{name}.json"
+        if path.is_file():
+            raw = json.loads(path.read_text(encoding="utf-8"))
+            shapes = load(raw["shapes_from"]).shapes if "shapes_from" in raw else raw.get("shapes", {})
+            return Grammar(
+                name=raw["name"],
+                aliases=tuple(raw.get("aliases", ())),
+                extensions=tuple(raw.get("extensions", ())),
+                summary=raw.get("summary", ""),
+                doc=raw.get("doc", ""),
+                shapes=shapes,
+                cannot_express=tuple(raw.get("cannot_express", ())),
+                raw=raw,
+            )
+    raise FileNotFoundError(f"no grammar for format {name!r} in {', '.join(map(str, _GRAMMAR_DIRS))}")
+
+
+def names() -> list[str]:
+    """Every format that has a grammar file."""
+    found = {p.stem for folder in _GRAMMAR_DIRS if folder.is_dir() for p in folder.glob("*.json")}
+    return sorted(found)
+
+
+@cache
+def _inverse(name: str) -> dict[str, dict[str, str]]:
+    return {cls: {f: m for m, f in shape.items()} for cls, shape in load(name).shapes.items()}
+
+
+# --- what kind of thing each model field holds --------------------------------------------------
+
+Kind = tuple[str, Any]  # ("model", cls) | ("list", cls) | ("enum", values) | ("int"|"str"|"value", None)
+
+
+@cache
+def kinds(cls: type[BaseModel]) -> dict[str, Kind]:
+    """Each field of a model class and the kind of value it holds."""
+    return {name: _kind(info.annotation) for name, info in cls.model_fields.items()}
+
+
+def _kind(annotation: Any) -> Kind:
+    args = [a for a in typing.get_args(annotation) if a is not type(None)]
+    origin = typing.get_origin(annotation)
+    if origin in (Union, types.UnionType):
+        if Ref in args:
+            return ("value", None)
+        return _kind(args[0])
+    if origin is tuple:
+        return ("list", args[0])
+    if origin is Literal:
+        return ("enum", typing.get_args(annotation))
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return ("model", annotation)
+    return ("int" if annotation is int else "str", None)
+
+
+def render(pointer: Pointer) -> str:
+    """A pointer as a field path: Rules[2].Destination.Bucket."""
+    out = ""
+    for part in pointer:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def api_path(loc: Pointer, root: type[BaseModel] = model.ReplicationConfig) -> str:
+    """A model location (field names and indices) as an S3 API field path."""
+    inverse, cls, out = _inverse("cli-json"), root, []
+    for part in loc:
+        if isinstance(part, int):
+            out.append(part)
+            continue
+        out.append(inverse.get(cls.__name__, {}).get(part, part))
+        kind, target = kinds(cls).get(part, ("str", None))
+        cls = target if kind in ("model", "list") else cls
+    return render(tuple(out))
+
+
+# --- format data -> model ----------------------------------------------------------------------
+
+_BAD = object()
+
+
+def to_model(data: Any, cls: type[BaseModel], grammar: Grammar, *, text: bool = False,
+             hook: ValueHook | None = None, pointer: Pointer = ()) -> Any:
+    """Build a model object from format data (dicts with the format's names); raise InputError listing every problem.
+
+    text=True reads numbers from strings (XML); hook turns non-string values into references.
+    """
+    problems: list[Diagnostic] = []
+    built = _build(data, cls, grammar, pointer, problems, text, hook)
+    if problems:
+        raise InputError(problems)
+    return built
+
+
+def _describe(value: Any) -> str:
+    return {dict: "an object", list: "a list", str: "a string", bool: "a boolean", int: "a number",
+            float: "a number", type(None): "null"}.get(type(value), type(value).__name__)
+
+
+def _problem(problems: list, pointer: Pointer, message: str, hint: str | None = None, code: str = "input") -> object:
+    problems.append(error(code, message, path=render(pointer) or None, hint=hint, pointer=pointer))
+    return _BAD
+
+
+def _build(data, cls, grammar, pointer, problems, text, hook):
+    shape = grammar.shapes[cls.__name__]
+    if not isinstance(data, dict):
+        return _problem(problems, pointer, f"expected an object, got {_describe(data)}")
+    values, ok = {}, True
+    for key, raw in data.items():
+        field_name = shape.get(key)
+        if field_name is None:
+            close = difflib.get_close_matches(str(key), shape, n=1, cutoff=0.6) or [
+                m for m in shape if m.lower() == str(key).lower()]
+            hint = f"did you mean {close[0]!r}?" if close else f"allowed here: {', '.join(shape)}"
+            ok = _problem(problems, pointer + (key,), f"unknown member {key!r}", hint, "unknown-member") is not _BAD
+            continue
+        value = _field(raw, kinds(cls)[field_name], grammar, pointer + (key,), problems, text, hook)
+        if value is _BAD:
+            ok = False
+        else:
+            values[field_name] = value
+    for field_name, info in cls.model_fields.items():
+        if info.is_required() and field_name not in values and field_name in _inverse(grammar.name).get(cls.__name__, {}):
+            member = _inverse(grammar.name)[cls.__name__][field_name]
+            ok = _problem(problems, pointer, f"missing required member {member!r}", code="missing-member") is not _BAD
+    if not ok:
+        return _BAD
+    try:
+        return cls(**values)
+    except ValidationError as exc:
+        for err in exc.errors():
+            where = err["loc"][:1]
+            member = _inverse(grammar.name)[cls.__name__].get(where[0], where[0]) if where else None
+            _problem(problems, pointer + ((member,) if member else ()), err["msg"])
+        return _BAD
+
+
+def _field(raw, kind: Kind, grammar, pointer, problems, text, hook):
+    what, target = kind
+    if what == "model":
+        return _build(raw, target, grammar, pointer, problems, text, hook)
+    if what == "list":
+        if not isinstance(raw, list):
+            return _problem(problems, pointer, f"expected a list, got {_describe(raw)}")
+        items = [_build(item, target, grammar, pointer + (i,), problems, text, hook) for i, item in enumerate(raw)]
+        return _BAD if any(item is _BAD for item in items) else tuple(items)
+    if what == "value" and hook is not None and not isinstance(raw, str):
+        try:
+            return hook(raw, pointer)
+        except InputError as exc:
+            problems.extend(exc.diagnostics)
+            return _BAD
+    if what == "int":
+        if isinstance(raw, str) and text and raw.strip().lstrip("-").isdigit():
+            return int(raw)
+        if isinstance(raw, int) and not isinstance(raw, bool):
+            return raw
+        return _problem(problems, pointer, f"expected a whole number, got {_describe(raw)} {raw!r}")
+    if not isinstance(raw, str):
+        hint = f'write it as a string: "{raw}"' if isinstance(raw, (int, float)) else None
+        return _problem(problems, pointer, f"expected a string, got {_describe(raw)} {raw!r}", hint)
+    if what == "enum" and raw not in target:
+        close = [v for v in target if v.lower() == raw.lower()]
+        hint = f"did you mean {close[0]!r}?" if close else None
+        allowed = ", ".join(repr(v) for v in target)
+        return _problem(problems, pointer, f"{raw!r} is not allowed; allowed values: {allowed}", hint, "enum")
+    return raw
+
+
+# --- model -> format data ----------------------------------------------------------------------
+
+def from_model(obj: BaseModel, grammar: Grammar, *, hook: ValueHook | None = None, pointer: Pointer = ()) -> dict:
+    """Format data (dicts in the grammar's member order) for a model object; references go through hook."""
+    out = {}
+    for member, field_name in grammar.shapes[type(obj).__name__].items():
+        value = getattr(obj, field_name)
+        if value is None:
+            continue
+        where = pointer + (member,)
+        if isinstance(value, BaseModel) and not isinstance(value, Ref):
+            out[member] = from_model(value, grammar, hook=hook, pointer=where)
+        elif isinstance(value, tuple):
+            out[member] = [from_model(v, grammar, hook=hook, pointer=where + (i,)) for i, v in enumerate(value)]
+        elif isinstance(value, Ref):
+            if hook is None:
+                raise Refusal(error("unresolved-reference", f"{value.display()} is a reference; {grammar.name} needs a literal",
+                                    path=render(where), hint=f"pass --var {value.display()}=VALUE"))
+            out[member] = hook(value, where)
+        else:
+            out[member] = value
+    return out

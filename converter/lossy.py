@@ -1,0 +1,73 @@
+"""The no-silent-loss mechanism: what a target format cannot hold, found from its grammar and its writer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pydantic import BaseModel
+
+from . import grammar
+from .errors import Diagnostic, error
+from .model import ReplicationConfig
+
+
+@dataclass(frozen=True)
+class Loss:
+    """A field (model location) a target format cannot hold, and why."""
+
+    loc: tuple
+    reason: str
+
+    def diagnostic(self, fmt: str, lossy_allowed: bool) -> Diagnostic:
+        """The loss as an error (refused) or a warning (written without it)."""
+        action = "dropped" if lossy_allowed else "cannot be written"
+        return error("lossy", f"{action}: {self.reason}", severity="warning" if lossy_allowed else "error",
+                     path=grammar.api_path(self.loc), hint=None if lossy_allowed else f"{fmt} cannot hold it; "
+                     "pass --allow-lossy to write without it")
+
+
+def _matches(obj, parts: list[str], loc: tuple):
+    """Model locations matching a pattern like rules[].destination.storage_class, with their values."""
+    if not parts:
+        yield loc, obj
+        return
+    head, rest = parts[0], parts[1:]
+    many = head.endswith("[]")
+    value = getattr(obj, head.removesuffix("[]"), None)
+    if value is None:
+        return
+    if many:
+        for i, item in enumerate(value):
+            yield from _matches(item, rest, loc + (head[:-2], i))
+    else:
+        yield from _matches(value, rest, loc + (head,))
+
+
+def losses(config: ReplicationConfig, fmt: str, options) -> list[Loss]:
+    """Every field of a configuration that the target format cannot hold."""
+    from .formats import module
+
+    found = []
+    for gap in grammar.load(fmt).cannot_express:
+        if gap.get("unless_option") == f"shape={getattr(options, 'shape', '')}":
+            continue
+        allowed = gap.get("allowed")
+        for loc, value in _matches(config, gap["path"].split("."), ()):
+            if allowed is None or value not in allowed:
+                found.append(Loss(loc, gap["reason"].format(value=value)))
+    extra = getattr(module(fmt), "losses", None)
+    return found + (extra(config, options) if extra else [])
+
+
+def drop(obj: BaseModel, loc: tuple) -> BaseModel:
+    """A copy of a model object without the field at a location."""
+    head, rest = loc[0], loc[1:]
+    if not rest:
+        return obj.model_copy(update={head: None})
+    value = getattr(obj, head)
+    if isinstance(rest[0], int):
+        index, rest = rest[0], rest[1:]
+        items = list(value)
+        items[index] = drop(items[index], rest) if rest else None
+        return obj.model_copy(update={head: tuple(i for i in items if i is not None)})
+    return obj.model_copy(update={head: drop(value, rest)})

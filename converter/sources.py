@@ -1,0 +1,131 @@
+"""Reading input safely: files, directories and stdin, size caps, encodings, YAML, and source locations."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import InputError, error
+
+# S3 caps one configuration at 2 MB; templates and Terraform directories can be larger.
+MAX_INPUT_BYTES = 20 * 1024 * 1024
+# A YAML document may share nodes through aliases; walking it may not visit more than this many.
+MAX_NODES = 2_000_000
+
+
+@dataclass(frozen=True)
+class Source:
+    """One input document: its name for messages and its text."""
+
+    name: str
+    text: str
+
+
+def decode(data: bytes, name: str) -> str:
+    """Text from bytes: UTF-8 with or without a BOM; anything else is refused with a clear message."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        raise InputError(error("encoding", "the file is UTF-16; s3repl reads UTF-8", file=name,
+                               hint=f"convert it first: iconv -f UTF-16 -t UTF-8 {name} > converted"))
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise InputError(error("encoding", f"invalid UTF-8 (byte 0x{data[exc.start]:02x})", file=name,
+                               line=line, column=column, hint="save the file as UTF-8")) from None
+
+
+def load(path: str, max_bytes: int = MAX_INPUT_BYTES) -> list[Source]:
+    """The documents named by a command-line INPUT: a file, '-' for stdin, or a directory's files."""
+    if path == "-":
+        return [Source("<stdin>", decode(_capped(sys.stdin.buffer, "<stdin>", max_bytes), "<stdin>"))]
+    target = Path(path)
+    if target.is_dir():
+        from .formats import known_extension
+
+        files = sorted(p for p in target.iterdir() if p.is_file() and known_extension(p.name))
+        if not files:
+            raise InputError(error("empty-directory", "no file with a known extension in the directory", file=path))
+        return [source for file in files for source in load(str(file), max_bytes)]
+    try:
+        with target.open("rb") as handle:
+            data = _capped(handle, path, max_bytes)
+    except OSError as exc:
+        raise InputError(error("unreadable", exc.strerror or str(exc), file=path)) from None
+    return [Source(path, decode(data, path))]
+
+
+def _capped(handle, name: str, max_bytes: int) -> bytes:
+    data = handle.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise InputError(error("too-large", f"input is larger than {max_bytes:,} bytes", file=name,
+                               hint="raise the limit with --max-bytes if the file is genuine"))
+    return data
+
+
+def load_yaml(text: str, name: str) -> Any:
+    """YAML with the safe loader (C-accelerated when libyaml is there); errors carry line and column."""
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        data = yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        raise InputError(error("syntax", f"YAML: {exc.problem or exc.context}", file=name,
+                               line=mark.line + 1 if mark else None, column=mark.column + 1 if mark else None)) from None
+    except yaml.YAMLError as exc:
+        raise InputError(error("syntax", f"YAML: {exc}", file=name)) from None
+    except RecursionError:
+        raise InputError(error("too-deep", "YAML nesting is too deep", file=name)) from None
+    check_size(data, name)
+    return data
+
+
+def check_size(data: Any, name: str) -> None:
+    """Refuse a document whose aliases expand past MAX_NODES nodes (a 'billion laughs' bomb)."""
+    budget, stack = MAX_NODES, [data]
+    while stack:
+        node = stack.pop()
+        budget -= 1
+        if budget < 0:
+            raise InputError(error("too-large", f"the document expands to more than {MAX_NODES:,} values "
+                                   "(YAML aliases repeat shared nodes)", file=name))
+        if isinstance(node, dict):
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+
+
+def locate(text: str, pointer: tuple) -> tuple[int, int] | None:
+    """Line and column (1-based) of a member in a JSON or YAML text; None when it cannot be found."""
+    import yaml
+
+    try:
+        node = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except (yaml.YAMLError, RecursionError):
+        return None
+    mark = node.start_mark if node is not None else None
+    for part in pointer:
+        if isinstance(node, yaml.MappingNode):
+            match = next(((k, v) for k, v in node.value if k.value == part), None)
+            if match is None:
+                break
+            mark, node = match[0].start_mark, match[1]
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+            node = node.value[part]
+            mark = node.start_mark
+        else:
+            break
+    return (mark.line + 1, mark.column + 1) if mark else None
+
+
+def with_locations(exc: InputError, text: str, name: str, locator=locate) -> InputError:
+    """The error with file, line and column added to every diagnostic that has a pointer."""
+    out = []
+    for diag in exc.diagnostics:
+        where = locator(text, diag.pointer) if diag.pointer is not None else None
+        out.append(diag.at(file=name, line=where[0], column=where[1]) if where else diag.at(file=name))
+    return InputError(out)
