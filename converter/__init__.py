@@ -22,9 +22,9 @@ def _read_source(source, fmt):
     from . import formats
     from .errors import InputError, error
 
-    name = formats.canonical_name(fmt) if fmt else formats.detect(source)
     if not source.text.strip():
         raise InputError(error("empty", "the input is empty", file=source.name))
+    name = formats.canonical_name(fmt) if fmt else formats.detect(source)
     return formats.module(name).read(source)
 
 

@@ -92,7 +92,9 @@ def convert(
 ) -> None:
     """Convert replication configurations: s3repl convert export.json --to xml"""
     from . import read, write
+    from .formats import canonical_name
 
+    canonical_name(to)  # a wrong --to is a usage error before any input is read
     if schema not in ("auto", "v1", "v2"):
         raise UsageError(error("usage", f"--schema {schema!r}", hint="choose auto, v1 or v2"))
     configs = read(inputs, from_, bucket=bucket, max_bytes=max_bytes)

@@ -168,9 +168,10 @@ def _build(data, cls, grammar, pointer, problems, text, hook):
             ok = False
         else:
             values[field_name] = value
+    present = {shape[key] for key in data if key in shape}
     for field_name, info in cls.model_fields.items():
-        if info.is_required() and field_name not in values and field_name in _inverse(grammar.name).get(cls.__name__, {}):
-            member = _inverse(grammar.name)[cls.__name__][field_name]
+        member = _inverse(grammar.name).get(cls.__name__, {}).get(field_name)
+        if info.is_required() and member and field_name not in present:
             ok = _problem(problems, pointer, f"missing required member {member!r}", code="missing-member") is not _BAD
     if not ok:
         return _BAD
@@ -180,8 +181,17 @@ def _build(data, cls, grammar, pointer, problems, text, hook):
         for err in exc.errors():
             where = err["loc"][:1]
             member = _inverse(grammar.name)[cls.__name__].get(where[0], where[0]) if where else None
-            _problem(problems, pointer + ((member,) if member else ()), err["msg"])
+            _problem(problems, pointer + ((member,) if member else ()), _message(err))
         return _BAD
+
+
+def _message(err: dict) -> str:
+    """A pydantic error in our words."""
+    ctx = err.get("ctx", {})
+    if err["type"] in ("too_short", "too_long"):
+        limit = f"at least {ctx['min_length']:,}" if err["type"] == "too_short" else f"at most {ctx['max_length']:,}"
+        return f"holds {ctx['actual_length']:,} items; {limit} allowed"
+    return err["msg"]
 
 
 def _field(raw, kind: Kind, grammar, pointer, problems, text, hook):

@@ -53,7 +53,8 @@ def load(path: str, max_bytes: int = MAX_INPUT_BYTES) -> list[Source]:
         with target.open("rb") as handle:
             data = _capped(handle, path, max_bytes)
     except OSError as exc:
-        raise InputError(error("unreadable", exc.strerror or str(exc), file=path)) from None
+        raise InputError(error("unreadable", exc.strerror or str(exc), file=path,
+                               hint="check the path; use - to read standard input")) from None
     return [Source(path, decode(data, path))]
 
 
@@ -128,4 +129,4 @@ def with_locations(exc: InputError, text: str, name: str, locator=locate) -> Inp
     for diag in exc.diagnostics:
         where = locator(text, diag.pointer) if diag.pointer is not None else None
         out.append(diag.at(file=name, line=where[0], column=where[1]) if where else diag.at(file=name))
-    return InputError(out)
+    return InputError(sorted(out, key=lambda d: (d.line or 0, d.column or 0)))

@@ -65,7 +65,9 @@ def _parse(source: Source):
         raise InputError(error("syntax", f"XML: {str(exc).split(':')[0]}", file=source.name,
                                line=line, column=column + 1)) from None
     except defusedxml.DefusedXmlException as exc:
-        raise InputError(error("unsafe-xml", f"refused: {exc}", file=source.name,
+        what = {"DTDForbidden": "a DOCTYPE declaration", "EntitiesForbidden": "an entity declaration",
+                "ExternalReferenceForbidden": "an external reference"}.get(type(exc).__name__, "unsafe markup")
+        raise InputError(error("unsafe-xml", f"refused: the document holds {what}", file=source.name,
                                hint="S3 XML bodies never need DOCTYPE or entity declarations; remove them")) from None
     except RecursionError:
         raise InputError(error("too-deep", "XML nesting is too deep", file=source.name)) from None
@@ -100,13 +102,15 @@ def _to_data(element, cls, pointer, positions, where, problems) -> dict:
             items.append(_to_data(child, kind[1], here, positions, where, problems))
             continue
         here = pointer + (member,)
+        where[here] = positions.get(child)
         if member in data:
             problems.append(error("duplicate", f"<{name}> appears more than once", path=grammar.render(here),
                                   pointer=here))
-        if kind[0] == "model":
+        if member not in shape:  # unknown: to_model names it and suggests the closest member
+            data[member] = child.text or ""
+        elif kind[0] == "model":
             data[member] = _to_data(child, kind[1], here, positions, where, problems)
         else:
-            where[here] = positions.get(child)
             if len(child):
                 problems.append(error("input", f"<{name}> holds elements; expected text", path=grammar.render(here),
                                       pointer=here))
@@ -131,7 +135,7 @@ def read(source: Source) -> list[ReplicationConfig]:
         for diag in exc.diagnostics:
             spot = _nearest(where, diag.pointer or ())
             located.append(diag.at(file=source.name, line=spot[0], column=spot[1]) if spot else diag.at(file=source.name))
-        raise InputError(located) from None
+        raise InputError(sorted(located, key=lambda d: (d.line or 0, d.column or 0))) from None
 
 
 def _nearest(where: dict, pointer: tuple):

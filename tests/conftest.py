@@ -1,0 +1,44 @@
+"""Shared fixtures: the samples table and a CLI runner."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from converter import loads
+from converter.cli import app
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = sorted(p for p in (ROOT / "samples").iterdir() if p.is_dir())
+# Every file a sample folder may hold, and the format it is in.
+FORMAT_OF = {"cli-json.json": "cli-json", "cli-json.yaml": "cli-json", "s3-xml.xml": "s3-xml", "model.json": "model"}
+
+
+def sample_files():
+    """(sample folder, file, format) for every sample file."""
+    return [(s, s / name, fmt) for s in SAMPLES for name, fmt in FORMAT_OF.items() if (s / name).exists()]
+
+
+def expected(sample: Path):
+    """The canonical model of a sample, from its model.json."""
+    return loads((sample / "model.json").read_text(encoding="utf-8"), "model")
+
+
+def json_shape(path: Path) -> str:
+    """The shape a CLI JSON sample is written in."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return "cli-input" if "Bucket" in data else "wrapped" if "ReplicationConfiguration" in data else "bare"
+
+
+@pytest.fixture
+def cli():
+    """Run s3repl in-process; returns the click Result (exit_code, stdout, stderr)."""
+    runner = CliRunner()
+
+    def run(*args, input=None):
+        return runner.invoke(app, [str(a) for a in args], input=input, catch_exceptions=False)
+
+    return run
