@@ -154,13 +154,14 @@ def _build(data, cls, grammar, pointer, problems, text, hook):
     shape = grammar.shapes[cls.__name__]
     if not isinstance(data, dict):
         return _problem(problems, pointer, f"expected an object, got {_describe(data)}")
-    values, ok = {}, True
+    values, ok, suggested = {}, True, set()
     for key, raw in data.items():
         field_name = shape.get(key)
         if field_name is None:
             close = difflib.get_close_matches(str(key), shape, n=1, cutoff=0.6) or [
                 m for m in shape if m.lower() == str(key).lower()]
             hint = f"did you mean {close[0]!r}?" if close else f"allowed here: {', '.join(shape)}"
+            suggested.update(close[:1])
             ok = _problem(problems, pointer + (key,), f"unknown member {key!r}", hint, "unknown-member") is not _BAD
             continue
         value = _field(raw, kinds(cls)[field_name], grammar, pointer + (key,), problems, text, hook)
@@ -171,7 +172,7 @@ def _build(data, cls, grammar, pointer, problems, text, hook):
     present = {shape[key] for key in data if key in shape}
     for field_name, info in cls.model_fields.items():
         member = _inverse(grammar.name).get(cls.__name__, {}).get(field_name)
-        if info.is_required() and member and field_name not in present:
+        if info.is_required() and member and field_name not in present and member not in suggested:
             ok = _problem(problems, pointer, f"missing required member {member!r}", code="missing-member") is not _BAD
     if not ok:
         return _BAD

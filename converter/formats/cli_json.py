@@ -26,7 +26,7 @@ def detect(text: str, filename: str) -> float:
             return 0.2
         json_like = head.lstrip().startswith("{")
         return 0.9 if json_like or filename.lower().endswith((".yaml", ".yml")) else 0.6
-    return 0.3 if filename.lower().endswith(".json") else 0.0
+    return 0.5 if filename.lower().endswith((".json", ".yaml", ".yml")) else 0.0
 
 
 def parse(source: Source) -> object:
