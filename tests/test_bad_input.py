@@ -76,7 +76,7 @@ def test_every_problem_is_reported_once_in_file_order(cli, tmp_path):
                     ' "Destination": {"Bucket": 5}}]}')
     lines = cli("convert", path, "--to", "xml").stderr.splitlines()
     assert [line.split(" error")[0] for line in lines] == [
-        f"{path}:1:37: Rules[0].Status:", f"{path}:1:53: Rules[0].Priorty:", f"{path}:2:17: Rules[0].Destination.Bucket:"]
+        f"{path}:1:37: Rules[0].Status:", f"{path}:1:53: Rules[0].Priorty:", f"{path}:2:18: Rules[0].Destination.Bucket:"]
 
 
 def test_input_over_the_size_cap_is_refused(cli, tmp_path):
