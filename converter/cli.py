@@ -109,13 +109,14 @@ def formats() -> None:
     """List the formats, their aliases and extensions, and what each cannot express."""
     from . import grammar
     from .formats import MODULES, PLANNED
+    from .lossy import describe
 
     for name in MODULES:
         spec = grammar.load(name)
         aliases = f" (aliases: {', '.join(spec.aliases)})" if spec.aliases else ""
         typer.echo(f"{name}{aliases}\n  {spec.summary}\n  extensions: {', '.join(spec.extensions)}")
-        gaps = sorted({f"{gap['path']}: {gap['reason']}" for gap in spec.cannot_express})
-        typer.echo("  cannot express: " + ("nothing" if not gaps else "\n    " + "\n    ".join(gaps)))
+        gaps = [describe(gap) for gap in spec.cannot_express]
+        typer.echo("  cannot express:" + (" nothing" if not gaps else "".join(f"\n    {gap}" for gap in gaps)))
     typer.echo("not built yet: " + ", ".join(PLANNED))
 
 

@@ -112,11 +112,14 @@ def render(pointer: Pointer) -> str:
 def api_path(loc: Pointer, root: type[BaseModel] = model.ReplicationConfig) -> str:
     """A model location (field names and indices) as an S3 API field path."""
     inverse, cls, out = _inverse("cli-json"), root, []
+    # Request members (Bucket, Token...) sit beside the configuration in the --cli-input-json shape.
+    request = {f: m for m, f in load("cli-json").raw["request"].items() if f}
     for part in loc:
         if isinstance(part, int):
             out.append(part)
             continue
-        out.append(inverse.get(cls.__name__, {}).get(part, part))
+        names = {**request, **inverse[cls.__name__]} if cls is model.ReplicationConfig else inverse.get(cls.__name__, {})
+        out.append(names.get(part, part))
         kind, target = kinds(cls).get(part, ("str", None))
         cls = target if kind in ("model", "list") else cls
     return render(tuple(out))

@@ -26,6 +26,12 @@ class Loss:
                      "pass --allow-lossy to write without it")
 
 
+def describe(gap: dict) -> str:
+    """A declared gap as one line: its S3 API path (Rules[].X) and the reason."""
+    loc = tuple(p for part in gap["path"].split(".") for p in ((part[:-2], 0) if part.endswith("[]") else (part,)))
+    return f"{grammar.api_path(loc).replace('[0]', '[]')}: {gap['reason'].format(value='its value')}"
+
+
 def _matches(obj, parts: list[str], loc: tuple):
     """Model locations matching a pattern like rules[].destination.storage_class, with their values."""
     if not parts:
