@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from .values import Value
 
@@ -28,6 +28,12 @@ class AndOperator(_Frozen):
 
     prefix: Value | None = None
     tags: tuple[Tag, ...] | None = None
+
+    @field_validator("tags")
+    @classmethod
+    def _no_empty_tags(cls, tags):
+        # S3 XML flattens Tags, so an empty list cannot be told from none: hold both as None.
+        return tags or None
 
 
 class Filter(_Frozen):

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 from .. import grammar
-from ..errors import InputError, error
+from ..errors import InputError, Refusal, error
 from ..model import ReplicationConfig
 from ..sources import Source
 
@@ -15,6 +17,7 @@ NAMESPACE = GRAMMAR.raw["namespace"]
 ROOT = GRAMMAR.raw["root"]
 FLATTENED = GRAMMAR.raw["flattened"]  # list member -> the element name each item gets (no wrapper element)
 # https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketReplication.html
+_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
 def detect(text: str, filename: str) -> float:
@@ -152,20 +155,26 @@ def write(configs: list[ReplicationConfig], options) -> str:
 
     (config,) = configs
     root = ET.Element(ROOT, xmlns=NAMESPACE)
-    _fill(root, grammar.from_model(config, GRAMMAR))
+    _fill(root, grammar.from_model(config, GRAMMAR), ())
     ET.indent(root, space="  ")
     body = ET.tostring(root, encoding="unicode", short_empty_elements=False)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n"
+    # XML parsers turn a raw carriage return into a newline; a character reference keeps it.
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + body.replace("\r", "&#13;") + "\n"
 
 
-def _fill(parent, data: dict) -> None:
+def _fill(parent, data: dict, pointer: tuple) -> None:
     from xml.etree import ElementTree as ET
 
     for member, value in data.items():
-        items = value if isinstance(value, list) else [value]
-        for item in items:
-            child = ET.SubElement(parent, FLATTENED.get(member, member) if isinstance(value, list) else member)
+        many = isinstance(value, list)
+        for index, item in enumerate(value if many else [value]):
+            here = pointer + ((member, index) if many else (member,))
+            child = ET.SubElement(parent, FLATTENED.get(member, member) if many else member)
             if isinstance(item, dict):
-                _fill(child, item)
-            else:
-                child.text = str(item)
+                _fill(child, item, here)
+                continue
+            child.text = str(item)
+            bad = _NOT_XML.search(child.text)
+            if bad:  # https://www.w3.org/TR/xml/#charsets
+                raise Refusal(error("not-xml", f"the character U+{ord(bad.group()):04X} cannot appear in XML 1.0",
+                                    path=grammar.render(here), hint="use cli-json, which can hold it"))
