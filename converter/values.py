@@ -83,5 +83,6 @@ def resolve_all(obj: BaseModel, variables: dict[str, str], loc: tuple = ()) -> t
                 new, more = resolve_all(item, variables, loc + (name, i))
                 items.append(new)
                 left += more
-            updates[name] = tuple(items)
-    return obj.model_copy(update=updates), left
+            updates[name] = value if all(a is b for a, b in zip(items, value)) else tuple(items)
+    changed = {k: v for k, v in updates.items() if v is not getattr(obj, k) and v != getattr(obj, k)}
+    return (obj.model_copy(update=changed) if changed else obj), left
