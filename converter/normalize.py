@@ -75,7 +75,8 @@ def downgrade(config: ReplicationConfig) -> ReplicationConfig:
     buckets = {str(rule.destination.bucket) for rule in config.rules}
     if len(buckets) > 1:
         problems.append(error("downgrade", f"V1 allows one destination bucket; this has {len(buckets)}", hint=_COMPAT))
-    prefixes = [(i, r.filter.prefix or "") for i, r in enumerate(config.rules) if r.filter is not None]
+    prefixes = [(i, r.filter.prefix or "") for i, r in enumerate(config.rules)
+                if r.filter is not None and r.filter.tag is None and r.filter.and_ is None]
     for i, p in prefixes:
         for j, q in prefixes:
             if i < j and isinstance(p, str) and isinstance(q, str) and (p.startswith(q) or q.startswith(p)):
