@@ -55,10 +55,13 @@ def _names(config) -> set[str]:
 def select(configs: list, bucket: str | None) -> list:
     """Name the configurations that have no source bucket, or pick the one called `bucket`."""
     from .errors import UsageError, error
+    from .values import unresolved
 
     if bucket is None:
         return configs
     configs = [c if c.bucket is not None else c.model_copy(update={"bucket": bucket}) for c in configs]
+    if len(configs) == 1 and bucket not in _names(configs[0]) and unresolved(configs[0].bucket):
+        return [configs[0].model_copy(update={"bucket": bucket})]  # names a bucket the input only refers to
     if len(configs) <= 1:
         return configs
     picked = [c for c in configs if bucket in _names(c)]
@@ -78,6 +81,17 @@ def _file_name(config, index: int, extension: str) -> str:
     return safe + extension
 
 
+def _named(ref) -> str:
+    return ref.display() if ref.kind != "expression" else f"the expression {ref.display()}"
+
+
+def _var_name(ref, loc) -> str:
+    """The NAME to pass as --var NAME=VALUE: the reference itself, or the field path for an expression."""
+    from .grammar import api_path
+
+    return api_path(loc) if ref.kind == "expression" else ref.display()
+
+
 def prepare(config, fmt: str, *, schema: str = "auto", allow_lossy: bool = False,
             variables: dict[str, str] | None = None, options=None, warn: Callable | None = None):
     """A configuration made ready for a target: schema applied, references resolved, losses refused or dropped."""
@@ -92,10 +106,11 @@ def prepare(config, fmt: str, *, schema: str = "auto", allow_lossy: bool = False
     if mixed:
         warn(mixed)
     if formats.module(fmt).NEEDS_LITERALS:
-        config, left = resolve_all(config, variables or {})
+        config, left = resolve_all(config, variables or {}, api_path)
+        left = [(loc, ref) for loc, ref in left if loc[0] != "bucket"]  # written only by cli-input, which checks
         if left:
-            raise Refusal([error("unresolved-reference", f"{ref.display()} is a reference and {fmt} needs a literal",
-                                 path=api_path(loc), hint=f"pass --var {ref.display()}=VALUE") for loc, ref in left])
+            raise Refusal([error("unresolved-reference", f"{_named(ref)} is a reference and {fmt} needs a literal",
+                                 path=api_path(loc), hint=f"pass --var {_var_name(ref, loc)}=VALUE") for loc, ref in left])
     found = lossy.losses(config, fmt, options)
     if found and not allow_lossy:
         raise Refusal([loss.diagnostic(fmt, lossy_allowed=False) for loss in found])
@@ -112,7 +127,8 @@ def write(configs: list, fmt: str, *, schema: str = "auto", allow_lossy: bool = 
     from .errors import Refusal, error
 
     fmt = formats.canonical_name(fmt)
-    options = formats.WriteOptions(shape=shape)
+    warn = warn or (lambda diag: warnings.warn(diag.render(), stacklevel=2))
+    options = formats.WriteOptions(shape=shape, warn=warn)
     module = formats.module(fmt)
     if not configs:
         raise Refusal(error("no-configuration", "the input holds no replication configuration"))

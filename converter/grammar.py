@@ -49,6 +49,8 @@ def load(name: str) -> Grammar:
         path = folder / f"{name}.json"
         if path.is_file():
             raw = json.loads(path.read_text(encoding="utf-8"))
+            if "same_as" in raw:  # a second syntax of one format: everything but the names is shared
+                raw = {**load(raw["same_as"]).raw, **raw}
             shapes = load(raw["shapes_from"]).shapes if "shapes_from" in raw else raw.get("shapes", {})
             return Grammar(
                 name=raw["name"],

@@ -29,7 +29,8 @@ class Loss:
 def describe(gap: dict) -> str:
     """A declared gap as one line: its S3 API path (Rules[].X) and the reason."""
     loc = tuple(p for part in gap["path"].split(".") for p in ((part[:-2], 0) if part.endswith("[]") else (part,)))
-    return f"{grammar.api_path(loc).replace('[0]', '[]')}: {gap['reason'].format(value='its value')}"
+    value = f"value other than {', '.join(gap['allowed'])}" if "allowed" in gap else "value"
+    return f"{grammar.api_path(loc).replace('[0]', '[]')}: {gap['reason'].format(value=value)}"
 
 
 def _matches(obj, parts: list[str], loc: tuple):
@@ -57,8 +58,10 @@ def losses(config: ReplicationConfig, fmt: str, options) -> list[Loss]:
     for gap in grammar.load(fmt).cannot_express:
         if gap.get("unless_option") == f"shape={getattr(options, 'shape', '')}":
             continue
-        allowed = gap.get("allowed")
+        allowed, needed = gap.get("allowed"), gap.get("when_missing")
         for loc, value in _matches(config, gap["path"].split("."), ()):
+            if needed is not None and getattr(value, needed) is not None:
+                continue
             if allowed is None or value not in allowed:
                 found.append(Loss(loc, gap["reason"].format(value=value)))
     extra = getattr(module(fmt), "losses", None)

@@ -66,11 +66,11 @@ def _capped(handle, name: str, max_bytes: int) -> bytes:
     return data
 
 
-def load_yaml(text: str, name: str) -> Any:
+def load_yaml(text: str, name: str, loader=None) -> Any:
     """YAML with the safe loader (C-accelerated when libyaml is there); errors carry line and column."""
     import yaml
 
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    loader = loader or getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
         data = yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader
     except yaml.MarkedYAMLError as exc:
@@ -98,6 +98,20 @@ def check_size(data: Any, name: str) -> None:
             stack.extend(node.values())
         elif isinstance(node, list):
             stack.extend(node)
+
+
+def load_json(text: str, name: str) -> Any:
+    """JSON; errors carry line and column."""
+    import json
+
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(error("syntax", f"JSON: {exc.msg}", file=name, line=exc.lineno, column=exc.colno)) from None
+    except RecursionError:
+        raise InputError(error("too-deep", "JSON nesting is too deep", file=name)) from None
+    check_size(data, name)
+    return data
 
 
 def locate(text: str, pointer: tuple) -> tuple[int, int] | None:

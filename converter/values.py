@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal, Union
+from typing import Callable, Literal, Optional, Union
 
 from pydantic import BaseModel, ConfigDict
 
@@ -12,7 +12,7 @@ RefKind = Literal[
     "variable",  # a Terraform var.x
     "local",  # a Terraform local.x
     "pseudo",  # AWS::AccountId, AWS::Region, AWS::Partition
-    "import",  # !ImportValue
+    "import",  # !ImportValue of a literal export name
     "template",  # an interpolated string: parts are literals and references
     "expression",  # anything else, kept opaque with its source text
 ]
@@ -24,63 +24,89 @@ class Ref(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     kind: RefKind
-    target: str = ""  # resource address or logical ID, parameter, variable or local name
-    attribute: str | None = None  # arn, id, bucket, Arn ...
-    resource_type: str | None = None  # aws_s3_bucket, AWS::S3::Bucket ...
-    parts: tuple[Union[str, "Ref"], ...] | None = None  # for kind == "template"
-    text: str | None = None  # source text, for kind == "expression"
-    default: str | None = None  # a literal the source itself defines (a default, a literal name)
+    # As written in its language: a logical ID or parameter name (CloudFormation), an address such as
+    # aws_s3_bucket.dest, var.x or local.y (Terraform), a pseudo parameter, an export name.
+    target: Optional[str] = None
+    attribute: Optional[str] = None  # Arn (GetAtt), arn, id, bucket ...
+    resource_type: Optional[str] = None  # AWS::S3::Bucket, aws_iam_role ...
+    parts: Optional[tuple[Union[str, "Ref"], ...]] = None  # kind == "template"
+    text: Optional[str] = None  # kind == "expression": the source text (intrinsics as JSON)
+    language: Optional[Literal["cloudformation", "terraform"]] = None  # where an expression came from
+    default: Optional[Union[str, "Ref"]] = None  # what the source itself says it is (a default, a literal name)
 
     def display(self) -> str:
         """The reference as one readable token; also the NAME of --var NAME=VALUE."""
         if self.kind == "template":
             return "".join(p if isinstance(p, str) else "${" + p.display() + "}" for p in self.parts or ())
         if self.kind == "expression":
-            return self.text or self.target
-        return self.target + (f".{self.attribute}" if self.attribute else "")
+            return self.text or self.target or ""
+        return (self.target or "") + (f".{self.attribute}" if self.attribute else "")
 
 
 Value = Union[str, Ref]
 
 
+def template(parts: list) -> Value:
+    """An interpolated string from parts, adjacent literals merged; a plain string when nothing is a reference."""
+    merged: list = []
+    for part in parts:
+        if isinstance(part, Ref) and part.kind == "template":
+            part_list = list(part.parts or ())
+        else:
+            part_list = [part]
+        for piece in part_list:
+            if isinstance(piece, str) and merged and isinstance(merged[-1], str):
+                merged[-1] += piece
+            elif piece != "":
+                merged.append(piece)
+    if all(isinstance(p, str) for p in merged):
+        return "".join(merged)
+    return Ref(kind="template", parts=tuple(merged))
+
+
 def unresolved(value: Value) -> list[Ref]:
-    """The references inside a value that hold no literal default."""
+    """The references inside a value that nothing resolves."""
     if isinstance(value, str):
         return []
     if value.kind == "template":
         return [ref for part in value.parts or () for ref in unresolved(part)]
-    return [] if value.default is not None else [value]
+    return [value] if value.default is None else unresolved(value.default)
 
 
 def resolve(value: Value, variables: dict[str, str]) -> Value:
-    """The literal a value stands for, given --var values; the value itself when unknown."""
+    """The literal a value stands for, given --var values and the defaults the source defines."""
     if isinstance(value, str):
         return value
     if value.display() in variables:
         return variables[value.display()]
     if value.kind == "template":
-        parts = [resolve(p, variables) for p in value.parts or ()]
-        if all(isinstance(p, str) for p in parts):
-            return "".join(parts)
-        return value.model_copy(update={"parts": tuple(parts)})
-    return value.default if value.default is not None else value
+        return template([resolve(p, variables) for p in value.parts or ()])
+    if value.default is not None:
+        resolved = resolve(value.default, variables)
+        return resolved if isinstance(resolved, str) else value
+    return value
 
 
-def resolve_all(obj: BaseModel, variables: dict[str, str], loc: tuple = ()) -> tuple[BaseModel, list[tuple[tuple, Ref]]]:
-    """A model object with every reference resolved that can be, and the (location, reference) pairs left."""
+def resolve_all(obj: BaseModel, variables: dict[str, str], name_of: Callable[[tuple], str],
+                loc: tuple = ()) -> tuple[BaseModel, list[tuple[tuple, Ref]]]:
+    """A model object with every reference resolved that can be, and the (location, reference) pairs left.
+
+    A --var NAME may be the reference's display name or the field path (name_of(location)).
+    """
     updates, left = {}, []
     for name in type(obj).model_fields:
         value = getattr(obj, name)
         if isinstance(value, Ref):
-            updates[name] = resolve(value, variables)
+            by_path = variables.get(name_of(loc + (name,)))
+            updates[name] = by_path if by_path is not None else resolve(value, variables)
             left += [(loc + (name,), ref) for ref in unresolved(updates[name])]
         elif isinstance(value, BaseModel):
-            updates[name], more = resolve_all(value, variables, loc + (name,))
+            updates[name], more = resolve_all(value, variables, name_of, loc + (name,))
             left += more
         elif isinstance(value, tuple) and value and isinstance(value[0], BaseModel):
             items = []
             for i, item in enumerate(value):
-                new, more = resolve_all(item, variables, loc + (name, i))
+                new, more = resolve_all(item, variables, name_of, loc + (name, i))
                 items.append(new)
                 left += more
             updates[name] = value if all(a is b for a, b in zip(items, value)) else tuple(items)

@@ -14,7 +14,11 @@ from converter.cli import app
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = sorted(p for p in (ROOT / "samples").iterdir() if p.is_dir())
 # Every file a sample folder may hold, and the format it is in.
-FORMAT_OF = {"cli-json.json": "cli-json", "cli-json.yaml": "cli-json", "s3-xml.xml": "s3-xml", "model.json": "model"}
+FORMAT_OF = {"cli-json.json": "cli-json", "cli-json.yaml": "cli-json", "s3-xml.xml": "s3-xml", "model.json": "model",
+             "cloudformation.yaml": "cloudformation", "cloudformation.json": "cloudformation-json",
+             "template.yaml": "cloudformation", "template.json": "cloudformation"}
+# Files written by hand in a sample (read, never reproduced by a writer).
+HANDWRITTEN = {"cli-json.yaml", "template.yaml", "template.json"}
 
 
 def sample_files():
@@ -25,6 +29,11 @@ def sample_files():
 def expected(sample: Path):
     """The canonical model of a sample, from its model.json."""
     return loads((sample / "model.json").read_text(encoding="utf-8"), "model")
+
+
+def without_origin(configs):
+    """Configurations without their provenance (a logical ID or resource address), which formats rename."""
+    return [c.model_copy(update={"origin": None}) for c in configs]
 
 
 def json_shape(path: Path) -> str:

@@ -44,7 +44,8 @@ def canonical(xml: str | bytes) -> str:
 
 
 def configs():
-    return [c for sample in SAMPLES for c in expected(sample)]
+    """The configurations of the samples every format can hold (literal values only)."""
+    return [c for sample in SAMPLES if (sample / "cli-json.json").exists() for c in expected(sample)]
 
 
 @pytest.mark.parametrize("config", configs(), ids=lambda c: str(c.bucket))

@@ -5,16 +5,17 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass, field
 from types import ModuleType
+from typing import Callable
 
 from .. import grammar
 from ..errors import UsageError, error
 from ..sources import Source
 
 # Format name -> module in this package. Modules are imported only when their format is used.
-MODULES = {"cli-json": "cli_json", "s3-xml": "s3_xml", "model": "model_json"}
+MODULES = {"cli-json": "cli_json", "s3-xml": "s3_xml", "cloudformation": "cloudformation",
+           "cloudformation-json": "cloudformation_json", "model": "model_json"}
 # Named by DESIGN.md and not built yet: a clear message instead of "unknown format".
-PLANNED = {"cloudformation": ("cfn",), "cloudformation-json": (), "terraform": ("tf", "hcl"),
-           "terraform-legacy": (), "terraform-json": ()}
+PLANNED = {"terraform": ("tf", "hcl"), "terraform-legacy": (), "terraform-json": ()}
 
 
 @dataclass(frozen=True)
@@ -22,7 +23,7 @@ class WriteOptions:
     """Options a writer may use."""
 
     shape: str = "bare"  # cli-json: bare | wrapped | cli-input
-    extra: dict = field(default_factory=dict)
+    warn: Callable = field(default=lambda diagnostic: None)  # for notes a writer has about its choices
 
 
 def canonical_name(name: str) -> str:

@@ -7,7 +7,7 @@ import json
 from .. import grammar
 from ..errors import InputError, Refusal, UsageError, error
 from ..model import ReplicationConfig
-from ..sources import Source, check_size, load_yaml, locate, with_locations
+from ..sources import Source, load_json, load_yaml, locate, with_locations
 
 NAME = "cli-json"
 MULTI = False  # one configuration per document
@@ -34,14 +34,7 @@ def parse(source: Source) -> object:
     text = source.text
     if source.name.lower().endswith((".yaml", ".yml")) or not text.lstrip().startswith(("{", "[")):
         return load_yaml(text, source.name)
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(error("syntax", f"JSON: {exc.msg}", file=source.name, line=exc.lineno, column=exc.colno)) from None
-    except RecursionError:
-        raise InputError(error("too-deep", "JSON nesting is too deep", file=source.name)) from None
-    check_size(data, source.name)
-    return data
+    return load_json(text, source.name)
 
 
 def read(source: Source) -> list[ReplicationConfig]:
@@ -87,8 +80,9 @@ def document(config: ReplicationConfig, shape: str) -> dict:
         return {"ReplicationConfiguration": body}
     if shape != "cli-input":
         raise UsageError(error("usage", f"unknown --shape {shape!r}", hint="choose bare, wrapped or cli-input"))
-    if config.bucket is None:
-        raise Refusal(error("needs-bucket", "the --cli-input-json shape names the source bucket, and the input has none",
+    if not isinstance(config.bucket, str):
+        raise Refusal(error("needs-bucket", "the --cli-input-json shape names the source bucket, and the input "
+                            + ("has none" if config.bucket is None else f"only refers to it ({config.bucket.display()})"),
                             hint="pass --bucket NAME"))
     out = {}
     for member, field_name in REQUEST.items():

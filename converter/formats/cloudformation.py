@@ -1,0 +1,332 @@
+"""CloudFormation templates (YAML): every AWS::S3::Bucket's ReplicationConfiguration, intrinsics as references."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from .. import grammar
+from ..errors import InputError, Refusal, error
+from ..model import ReplicationConfig
+from ..sources import Source, load_json, load_yaml, with_locations
+from ..values import Ref, Value, template
+from . import cfn_yaml
+
+NAME = "cloudformation"
+MULTI = True  # a template holds every bucket
+NEEDS_LITERALS = False
+GRAMMAR = grammar.load(NAME)
+# https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/pseudo-parameter-reference.html
+PSEUDO = {"AWS::AccountId", "AWS::NotificationARNs", "AWS::NoValue", "AWS::Partition", "AWS::Region",
+          "AWS::StackId", "AWS::StackName", "AWS::URLSuffix"}
+BUCKET = "AWS::S3::Bucket"
+META = "s3repl"  # template Metadata key: which Parameter stands for which reference (round trips stay exact)
+_LOGICAL_ID = re.compile(r"^[A-Za-z0-9]+$")
+
+
+def detect(text: str, filename: str) -> float:
+    """How sure we are that a document is a CloudFormation template in YAML."""
+    head = text[:8192]
+    if "AWSTemplateFormatVersion" not in head and not ("Resources" in head and "AWS::" in head):
+        return 0.0
+    return 0.4 if text.lstrip().startswith("{") else 0.95
+
+
+# --- reading ---------------------------------------------------------------------------------------
+
+@dataclass
+class _Template:
+    """What the intrinsics of a template can point at."""
+
+    parameters: dict = field(default_factory=dict)
+    resources: dict = field(default_factory=dict)
+    stand_ins: dict = field(default_factory=dict)  # Parameter -> the reference it stands for (our Metadata)
+
+
+def parse(source: Source) -> Any:
+    """The template as long-form data: JSON, or YAML with short-form tags turned into long form."""
+    if source.text.lstrip().startswith("{"):
+        return load_json(source.text, source.name)
+    return load_yaml(source.text, source.name, cfn_yaml.loader())
+
+
+def read(source: Source) -> list[ReplicationConfig]:
+    """One configuration per AWS::S3::Bucket that has a ReplicationConfiguration."""
+    data = parse(source)
+    resources = data.get("Resources") if isinstance(data, dict) else None
+    if not isinstance(resources, dict):
+        raise InputError(error("input", "not a CloudFormation template: no Resources mapping", file=source.name,
+                               hint="pass --from to name the format if this is not a template"))
+    parameters = data.get("Parameters") if isinstance(data.get("Parameters"), dict) else {}
+    metadata = data.get("Metadata") if isinstance(data.get("Metadata"), dict) else {}
+    stand_ins = (metadata.get(META) or {}).get("references", {}) if isinstance(metadata.get(META), dict) else {}
+    context = _Template(parameters, resources, {k: Ref.model_validate_json(v) for k, v in stand_ins.items()})
+    configs, problems = [], []
+    for logical_id, resource in resources.items():
+        if not isinstance(resource, dict) or resource.get("Type") != BUCKET:
+            continue
+        properties = resource.get("Properties") or {}
+        if not isinstance(properties, dict) or "ReplicationConfiguration" not in properties:
+            continue
+        pointer = ("Resources", logical_id, "Properties")
+        try:
+            configs.append(_config(logical_id, properties, pointer, context))
+        except InputError as exc:
+            problems += exc.diagnostics
+    if problems:
+        raise with_locations(InputError(problems), source.text, source.name)
+    if not configs:
+        raise Refusal(error("no-replication", "no AWS::S3::Bucket in the template has a ReplicationConfiguration",
+                            file=source.name))
+    return configs
+
+
+def _config(logical_id: str, properties: dict, pointer: tuple, context: _Template) -> ReplicationConfig:
+    hook = lambda raw, where: _reference(raw, where, context)  # noqa: E731
+    body = properties["ReplicationConfiguration"]
+    if _is_intrinsic(body):
+        raise InputError(error("input", f"ReplicationConfiguration is an {next(iter(body))}; s3repl reads literal "
+                               "configurations", path=grammar.render(pointer + ("ReplicationConfiguration",)),
+                               pointer=pointer + ("ReplicationConfiguration",)))
+    config = grammar.to_model(body, ReplicationConfig, GRAMMAR, text=True, hook=hook,
+                              pointer=pointer + ("ReplicationConfiguration",))
+    name = properties.get("BucketName")
+    if name is None:  # CloudFormation generates the name: the bucket is known by its logical ID
+        bucket = Ref(kind="resource", target=logical_id, resource_type=BUCKET)
+    else:
+        bucket = name if isinstance(name, str) else _reference(name, pointer + ("BucketName",), context)
+    return config.model_copy(update={"bucket": bucket, "origin": logical_id})
+
+
+def _is_intrinsic(raw: Any) -> bool:
+    return isinstance(raw, dict) and len(raw) == 1 and (next(iter(raw)) == "Ref" or next(iter(raw)).startswith("Fn::"))
+
+
+def _reference(raw: Any, pointer: tuple, context: _Template) -> Value:
+    """The model value of an intrinsic function (or of a number CloudFormation would read as a string)."""
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        return str(raw)  # CloudFormation passes numbers to string properties as their text
+    if not _is_intrinsic(raw):
+        raise InputError(error("input", f"expected a string or an intrinsic function, got {type(raw).__name__}",
+                               path=grammar.render(pointer), pointer=pointer))
+    (function, argument), = raw.items()
+    if function == "Ref" and isinstance(argument, str):
+        return _named(argument, None, pointer, context)
+    if function == "Fn::GetAtt":
+        names = argument.split(".", 1) if isinstance(argument, str) else argument
+        if isinstance(names, list) and len(names) == 2 and all(isinstance(n, str) for n in names):
+            return _named(names[0], names[1], pointer, context)
+    if function == "Fn::Sub":
+        text, variables = (argument, {}) if isinstance(argument, str) else (argument + [None, None])[:2]
+        if isinstance(text, str) and isinstance(variables, dict):
+            return _substitute(text, variables, pointer, context)
+    if function == "Fn::Join" and isinstance(argument, list) and len(argument) == 2 and isinstance(argument[1], list):
+        delimiter, items = argument
+        parts = []
+        for index, item in enumerate(items):
+            parts += ([delimiter] if index else []) + [item if isinstance(item, str) else
+                                                        _reference(item, pointer, context)]
+        return template(parts)
+    if function == "Fn::ImportValue" and isinstance(argument, str):
+        return Ref(kind="import", target=argument)
+    # Fn::If, Fn::Select, Fn::FindInMap...: kept whole; a target that needs a literal asks for --var.
+    return Ref(kind="expression", target=function, language="cloudformation",
+               text=json.dumps(raw, separators=(",", ":"), ensure_ascii=False, default=str))
+
+
+def _named(name: str, attribute: str | None, pointer: tuple, context: _Template) -> Ref:
+    """A Ref or GetAtt of a name: a pseudo parameter, a Parameter, or a resource of the template."""
+    if attribute is None and name in context.stand_ins:
+        return context.stand_ins[name]
+    if attribute is None and name in PSEUDO:
+        return Ref(kind="pseudo", target=name)
+    if attribute is None and name in context.parameters:
+        spec = context.parameters[name] if isinstance(context.parameters[name], dict) else {}
+        default = spec.get("Default")
+        literal = str(default) if isinstance(default, (str, int, float)) and not isinstance(default, bool) else None
+        return Ref(kind="parameter", target=name, default=literal)
+    resource = context.resources.get(name)
+    if not isinstance(resource, dict):
+        what = "Fn::GetAtt" if attribute else "Ref"
+        raise InputError(error("undefined", f"{what} names {name!r}, which the template does not define",
+                               path=grammar.render(pointer), pointer=pointer,
+                               hint="define it as a Parameter or a resource"))
+    kind = resource.get("Type")
+    literal_name = (resource.get("Properties") or {}).get("BucketName") if kind == BUCKET else None
+    default = None
+    if isinstance(literal_name, str):
+        # https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-s3-bucket.html#aws-resource-s3-bucket-return-values
+        default = literal_name if attribute is None else (
+            template(["arn:", Ref(kind="pseudo", target="AWS::Partition"), f":s3:::{literal_name}"])
+            if attribute == "Arn" else None)
+    return Ref(kind="resource", target=name, attribute=attribute, resource_type=kind, default=default)
+
+
+def _substitute(text: str, variables: dict, pointer: tuple, context: _Template) -> Value:
+    """Fn::Sub as a template: ${Name}, ${Resource.Attribute}, ${AWS::Region}, ${!Literal}."""
+    parts, position = [], 0
+    for match in re.finditer(r"\$\{([^}]*)\}", text):
+        parts.append(text[position:match.start()])
+        name = match.group(1).strip()
+        if name.startswith("!"):
+            parts.append("${" + name[1:] + "}")
+        elif name in variables:
+            value = variables[name]
+            parts.append(value if isinstance(value, str) else _reference(value, pointer, context))
+        elif "." in name and "::" not in name:
+            parts.append(_named(*name.split(".", 1), pointer, context))
+        else:
+            parts.append(_named(name, None, pointer, context))
+        position = match.end()
+    parts.append(text[position:])
+    return template(parts)
+
+
+# --- writing ---------------------------------------------------------------------------------------
+
+def write(configs: list[ReplicationConfig], options) -> str:
+    """A template with each bucket, versioning Enabled, and Parameters for what it cannot point at."""
+    return cfn_yaml.dump(build(configs, options))
+
+
+def build(configs: list[ReplicationConfig], options) -> dict:
+    """The template as long-form data."""
+    return _Writer(configs, options.warn).template()
+
+
+def pascal(name: str) -> str:
+    """A CloudFormation logical ID from any name: replication_role -> ReplicationRole."""
+    words = re.split(r"[^A-Za-z0-9]+", name)
+    out = "".join(w[:1].upper() + w[1:] for w in words if w)
+    return out if out[:1].isalpha() else f"R{out}"
+
+
+class _Writer:
+    """Builds one template; keeps the Parameters and logical IDs it hands out unique."""
+
+    def __init__(self, configs: list[ReplicationConfig], warn):
+        self.configs, self.warn = configs, warn
+        self.parameters: dict[str, dict] = {}
+        self.stand_ins: dict[str, str] = {}  # Parameter -> the reference it stands for, as JSON
+        self.taken: set[str] = set()
+        self.local: dict[str, str] = {}  # reference target -> logical ID of a bucket in this template
+        self.ids = [self._logical_id(c) for c in configs]
+
+    def _unique(self, wanted: str) -> str:
+        name, n = wanted, 2
+        while name in self.taken:
+            name, n = f"{wanted}{n}", n + 1
+        self.taken.add(name)
+        return name
+
+    def _logical_id(self, config: ReplicationConfig) -> str:
+        bucket = config.bucket
+        if config.origin and _LOGICAL_ID.match(config.origin):
+            wanted = config.origin
+        elif isinstance(bucket, Ref) and bucket.kind == "resource":
+            wanted = pascal(bucket.target.rsplit(".", 1)[-1])
+        elif isinstance(bucket, str):
+            wanted = pascal(bucket)
+        else:
+            wanted = "SourceBucket"
+        logical_id = self._unique(wanted)
+        if isinstance(bucket, Ref) and bucket.kind == "resource":
+            self.local[bucket.target] = logical_id
+        if config.origin:
+            self.local[config.origin] = logical_id
+        return logical_id
+
+    def template(self) -> dict:
+        resources = {}
+        for logical_id, config in zip(self.ids, self.configs):
+            body = grammar.from_model(config, GRAMMAR, hook=self._intrinsic)
+            properties: dict = {}
+            bucket = config.bucket
+            if bucket is not None and not (isinstance(bucket, Ref) and self._is_self(bucket, logical_id)):
+                properties["BucketName"] = self._intrinsic(bucket, ("BucketName",))
+            # https://docs.aws.amazon.com/AmazonS3/latest/userguide/replication-requirements.html
+            properties["VersioningConfiguration"] = {"Status": "Enabled"}
+            properties["ReplicationConfiguration"] = body
+            resources[logical_id] = {"Type": BUCKET, "Properties": properties}
+        out: dict = {"AWSTemplateFormatVersion": "2010-09-09",
+                     "Description": "S3 replication, converted by s3repl"}
+        if self.stand_ins:
+            out["Metadata"] = {META: {"references": self.stand_ins}}
+        if self.parameters:
+            out["Parameters"] = self.parameters
+        out["Resources"] = resources
+        return out
+
+    def _is_self(self, ref: Ref, logical_id: str) -> bool:
+        return ref.kind == "resource" and self.local.get(ref.target) == logical_id and ref.attribute in (
+            None, "id", "bucket")
+
+    def _intrinsic(self, value: Value, pointer: tuple) -> Any:
+        """The long-form intrinsic for a reference; a Parameter stands in for what the template cannot reach."""
+        if isinstance(value, str):
+            return value
+        if value.kind == "pseudo":
+            return {"Ref": value.target}
+        if value.kind == "parameter":
+            self._parameter(value.target, value, native=True)
+            return {"Ref": value.target}
+        if value.kind == "import" and value.language is None:
+            return {"Fn::ImportValue": value.target}
+        if value.kind == "resource" and value.target in self.local:
+            attribute = self._attribute(value)
+            if attribute is not False:
+                logical_id = self.local[value.target]
+                return {"Ref": logical_id} if attribute is None else {"Fn::GetAtt": [logical_id, attribute]}
+        if value.kind == "template":
+            return {"Fn::Sub": "".join(self._sub_part(part, pointer) for part in value.parts or ())}
+        return {"Ref": self._stand_in(value, pointer)}
+
+    def _attribute(self, ref: Ref):
+        """The CloudFormation attribute for a reference's attribute: a name, None for Ref, False when unknown."""
+        if ref.resource_type and ref.resource_type.startswith("AWS::"):
+            return ref.attribute
+        attributes = GRAMMAR.raw["attributes"]
+        return attributes.get(ref.attribute or "id", False)
+
+    def _sub_part(self, part: Value, pointer: tuple) -> str:
+        if isinstance(part, str):
+            return part.replace("${", "${!")  # a literal ${ in Fn::Sub is written ${!
+        intrinsic = self._intrinsic(part, pointer)
+        if "Ref" in intrinsic:
+            return "${" + intrinsic["Ref"] + "}"
+        if "Fn::GetAtt" in intrinsic:
+            return "${" + ".".join(intrinsic["Fn::GetAtt"]) + "}"
+        return "${" + self._stand_in(part, pointer) + "}"
+
+    def _parameter(self, name: str, ref: Ref, native: bool, description: str | None = None) -> None:
+        spec: dict = {"Type": "String"}
+        if description:
+            spec["Description"] = description
+        default = ref.default if isinstance(ref.default, str) else None
+        if default is not None:
+            spec["Default"] = default
+        self.parameters.setdefault(name, spec)
+        self.taken.add(name)
+
+    def _stand_in(self, ref: Ref, pointer: tuple) -> str:
+        """A Parameter standing for a reference the template cannot point at; Metadata remembers which."""
+        stored = ref.model_dump_json(exclude_none=True)
+        for name, known in self.stand_ins.items():
+            if known == stored:
+                return name
+        if ref.kind in ("variable", "local"):
+            wanted = pascal(ref.target.split(".", 1)[-1])
+        elif ref.kind == "resource":
+            wanted = pascal(ref.target.rsplit(".", 1)[-1]) + pascal(ref.attribute or "Name")
+        else:
+            wanted = pascal(grammar.render(pointer).replace("[", "").replace("]", "")) or "Value"
+        name = self._unique(wanted)
+        self.stand_ins[name] = stored
+        if ref.kind == "expression":
+            self.warn(error("stand-in", f"the expression {ref.display()} cannot be written here; Parameter {name} "
+                            "stands for it (template Metadata records which)", severity="warning",
+                            path=grammar.render(pointer)))
+        self._parameter(name, ref, native=False, description=f"Stands for {ref.display()}"[:4000])
+        return name
