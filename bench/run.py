@@ -16,9 +16,22 @@ import tracemalloc
 from pathlib import Path
 
 from converter import formats, loads, write
-from converter.model import (AccessControlTranslation, AndOperator, DeleteMarkerReplication, Destination,
-                             EncryptionConfiguration, Filter, Metrics, Minutes, ReplicationConfig, ReplicationTime,
-                             Rule, SourceSelectionCriteria, Tag, Toggle)
+from converter.model import (
+    AccessControlTranslation,
+    AndOperator,
+    DeleteMarkerReplication,
+    Destination,
+    EncryptionConfiguration,
+    Filter,
+    Metrics,
+    Minutes,
+    ReplicationConfig,
+    ReplicationTime,
+    Rule,
+    SourceSelectionCriteria,
+    Tag,
+    Toggle,
+)
 
 SIZES = (1, 10, 100, 1000)
 
@@ -82,7 +95,7 @@ def main() -> None:
 
     for size in SIZES:
         config = maximal(size)
-        texts = {fmt: write([config], fmt) for fmt in names}
+        texts = {fmt: write([config], fmt, warn=lambda d: None) for fmt in names}
         for source in names:
             for target in names:
                 def pair(source=source, target=target):
@@ -96,6 +109,13 @@ def main() -> None:
             rows.append(("1000 rules floor: defusedxml fromstring", median_time(lambda: fromstring(texts["s3-xml"]), repeat), None))
             rows.append(("1000 rules floor: json.dumps", median_time(
                 lambda: json.dumps(json.loads(texts["cli-json"]), indent=4), repeat), None))
+            import cfn_flip
+
+            yaml_text = texts["cloudformation"]
+            rows.append(("1000 rules floor: cfn-flip to_json (YAML -> JSON)",
+                         median_time(lambda: cfn_flip.to_json(yaml_text), repeat), None))
+            loaded = cfn_flip.load(yaml_text)[0]
+            rows.append(("1000 rules floor: cfn-flip dump_yaml", median_time(lambda: cfn_flip.dump_yaml(loaded), repeat), None))
 
     width = max(len(r[0]) for r in rows)
     print(f"{'measure':<{width}}  {'median ms':>10}  {'peak MiB':>9}")

@@ -10,9 +10,9 @@ import botocore.serialize
 import botocore.session
 import pytest
 from botocore.validate import ParamValidator
+from conftest import SAMPLES, expected
 
 from converter import loads, write
-from conftest import SAMPLES, expected
 
 S3 = botocore.session.get_session().get_service_model("s3")
 PUT = S3.operation_model("PutBucketReplication")

@@ -6,8 +6,9 @@ import json
 import subprocess
 import sys
 
-from converter import loads, write
 from conftest import ROOT, expected
+
+from converter import loads, write
 
 TWO = ROOT / "samples" / "two-destinations"
 CROSS = ROOT / "samples" / "cross-account-kms-owner"

@@ -7,13 +7,12 @@ import json
 import pytest
 from cfn_tools import load_yaml
 from cfnlint.api import ManualArgs, lint
+from conftest import ROOT, SAMPLES, expected, without_origin
 from hypothesis import HealthCheck, given, settings
+from strategies import configs
 
 from converter import loads, lossy, read, write
-from converter.errors import Refusal
 from converter.formats import WriteOptions
-from conftest import ROOT, SAMPLES, expected, without_origin
-from strategies import configs
 
 REFS = ROOT / "samples" / "cfn-references" / "template.yaml"
 THREE = ROOT / "samples" / "cfn-three-buckets" / "template.yaml"

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from conftest import HANDWRITTEN, SAMPLES, expected, json_shape, sample_files, without_origin
 
 from converter import loads, select, write
-from conftest import HANDWRITTEN, SAMPLES, expected, json_shape, sample_files, without_origin
 
 FILES = sample_files()
 WRITTEN = [(s, f, fmt) for s, f, fmt in FILES if f.name not in HANDWRITTEN]

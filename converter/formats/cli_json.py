@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
-
 from .. import grammar
 from ..errors import InputError, Refusal, UsageError, error
 from ..model import ReplicationConfig
 from ..sources import Source, load_json, load_yaml, locate, with_locations
+from . import json_text
 
 NAME = "cli-json"
 MULTI = False  # one configuration per document
@@ -95,4 +94,4 @@ def document(config: ReplicationConfig, shape: str) -> dict:
 def write(configs: list[ReplicationConfig], options) -> str:
     """CLI JSON text, indented as the AWS CLI prints it."""
     (config,) = configs
-    return json.dumps(document(config, options.shape), indent=4, ensure_ascii=False) + "\n"
+    return json_text(document(config, options.shape), indent=4)

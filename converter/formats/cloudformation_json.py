@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import json
-
 from ..model import ReplicationConfig
+from . import json_text
 from .cloudformation import build, read  # noqa: F401 - the same reader serves both syntaxes
 
 NAME = "cloudformation-json"
@@ -22,4 +21,4 @@ def detect(text: str, filename: str) -> float:
 
 def write(configs: list[ReplicationConfig], options) -> str:
     """The template as indented JSON."""
-    return json.dumps(build(configs, options), indent=2, ensure_ascii=False) + "\n"
+    return json_text(build(configs, options), indent=2)

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
-
 from pydantic import ValidationError
 
 from ..errors import InputError, error
 from ..grammar import render
 from ..model import Document, ReplicationConfig, dump
 from ..sources import Source, locate
+from . import json_text
 
 NAME = "model"
 MULTI = True  # one document holds every configuration
@@ -41,4 +40,4 @@ def read(source: Source) -> list[ReplicationConfig]:
 
 def write(configs: list[ReplicationConfig], options) -> str:
     """The model document as indented JSON."""
-    return json.dumps(dump(configs), indent=2, ensure_ascii=False) + "\n"
+    return json_text(dump(configs), indent=2)
