@@ -7,7 +7,7 @@ import types
 
 import pytest
 
-from converter import formats, grammar, loads, write
+from converter import formats, grammar, loads, model, write
 from converter.errors import Refusal
 from converter.formats import cli_json
 
@@ -87,7 +87,7 @@ def test_a_format_declaring_gaps_refuses_each_field(monkeypatch):
 def test_every_declared_gap_names_a_real_model_path():
     for name in formats.MODULES:
         for gap in grammar.load(name).cannot_express:
-            loc, cls = [], __import__("converter.model", fromlist=["x"]).ReplicationConfig
+            cls = model.ReplicationConfig
             for part in gap["path"].split("."):
                 field = part.removesuffix("[]")
                 assert field in cls.model_fields, (name, gap["path"])
@@ -96,8 +96,6 @@ def test_every_declared_gap_names_a_real_model_path():
 
 
 def test_grammar_shapes_cover_every_model_field():
-    from converter import model
-
     request = {field for field in cli_json.REQUEST.values() if field}
     for cls_name, shape in cli_json.GRAMMAR.shapes.items():
         fields = set(shape.values()) | (request | {"origin"} if cls_name == "ReplicationConfig" else set())
