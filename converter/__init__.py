@@ -36,7 +36,15 @@ def read(inputs: str | Path | Iterable[str | Path], fmt: str | None = None, *, b
     paths = [inputs] if isinstance(inputs, (str, Path)) else list(inputs)
     configs = []
     for path in paths:
-        for source in sources.load(str(path), max_bytes or sources.MAX_INPUT_BYTES):
+        found = sources.load(str(path), max_bytes or sources.MAX_INPUT_BYTES)
+        if Path(path).is_dir():  # a Terraform directory is one module: its files refer to each other
+            module = [s for s in found if s.name.lower().endswith((".tf", ".tf.json"))]
+            if module and (fmt is None or fmt.lower() in ("terraform", "tf", "hcl", "terraform-json", "terraform-legacy")):
+                from .formats.terraform import read_module
+
+                configs += read_module(module)
+                found = [s for s in found if s not in module]
+        for source in found:
             configs += _read_source(source, fmt)
     return select(configs, bucket)
 

@@ -65,10 +65,14 @@ def load(name: str) -> Grammar:
     raise FileNotFoundError(f"no grammar for format {name!r} in {', '.join(map(str, _GRAMMAR_DIRS))}")
 
 
-def names() -> list[str]:
-    """Every format that has a grammar file."""
-    found = {p.stem for folder in _GRAMMAR_DIRS if folder.is_dir() for p in folder.glob("*.json")}
-    return sorted(found)
+@cache
+def references() -> dict:
+    """The table that translates references between CloudFormation and Terraform."""
+    for folder in _GRAMMAR_DIRS:
+        path = folder / "references.json"
+        if path.is_file():
+            return json.loads(path.read_text(encoding="utf-8"))
+    raise FileNotFoundError("no grammars/references.json")
 
 
 @cache
@@ -146,6 +150,8 @@ def to_model(data: Any, cls: type[BaseModel], grammar: Grammar, *, text: bool = 
 
 
 def _describe(value: Any) -> str:
+    if isinstance(value, Ref):
+        return f"the reference {value.display()} (s3repl does not evaluate it; write the literal)"
     return {dict: "an object", list: "a list", str: "a string", bool: "a boolean", int: "a number",
             float: "a number", type(None): "null"}.get(type(value), type(value).__name__)
 
@@ -220,10 +226,10 @@ def _field(raw, kind: Kind, grammar, pointer, problems, text, hook):
             return int(raw)
         if isinstance(raw, int) and not isinstance(raw, bool):
             return raw
-        return _problem(problems, pointer, f"expected a whole number, got {_describe(raw)} {raw!r}")
+        return _problem(problems, pointer, f"expected a whole number, got {_describe(raw)}" + ("" if isinstance(raw, Ref) else f" {raw!r}"))
     if not isinstance(raw, str):
         hint = f'write it as a string: "{raw}"' if isinstance(raw, (int, float)) else None
-        return _problem(problems, pointer, f"expected a string, got {_describe(raw)} {raw!r}", hint)
+        return _problem(problems, pointer, f"expected a string, got {_describe(raw)}" + ("" if isinstance(raw, Ref) else f" {raw!r}"), hint)
     if what == "enum" and raw not in target:
         close = [v for v in target if v.lower() == raw.lower()]
         hint = f"did you mean {close[0]!r}?" if close else None

@@ -13,9 +13,10 @@ from ..sources import Source
 
 # Format name -> module in this package. Modules are imported only when their format is used.
 MODULES = {"cli-json": "cli_json", "s3-xml": "s3_xml", "cloudformation": "cloudformation",
-           "cloudformation-json": "cloudformation_json", "model": "model_json"}
+           "cloudformation-json": "cloudformation_json", "terraform": "terraform", "terraform-legacy": "terraform_legacy",
+           "terraform-json": "terraform_json", "model": "model_json"}
 # Named by DESIGN.md and not built yet: a clear message instead of "unknown format".
-PLANNED = {"terraform": ("tf", "hcl"), "terraform-legacy": (), "terraform-json": ()}
+PLANNED: dict[str, tuple] = {}
 
 
 @dataclass(frozen=True)

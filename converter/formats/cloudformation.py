@@ -287,8 +287,7 @@ class _Writer:
         """The CloudFormation attribute for a reference's attribute: a name, None for Ref, False when unknown."""
         if ref.resource_type and ref.resource_type.startswith("AWS::"):
             return ref.attribute
-        attributes = GRAMMAR.raw["attributes"]
-        return attributes.get(ref.attribute or "id", False)
+        return grammar.references()["attributes"].get(ref.attribute or "id", False)
 
     def _sub_part(self, part: Value, pointer: tuple) -> str:
         if isinstance(part, str):

@@ -1,0 +1,510 @@
+"""Terraform HCL: aws_s3_bucket_replication_configuration (provider v4+) and the v3 inline block, read and written."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from .. import grammar
+from ..errors import InputError, Refusal, error
+from ..model import Filter, ReplicationConfig, Rule
+from ..sources import Source, load_json
+from ..values import Ref, Value, template
+from . import hcl
+
+NAME = "terraform"
+MULTI = True
+NEEDS_LITERALS = False
+GRAMMAR = grammar.load(NAME)
+RESOURCE = GRAMMAR.raw["resource"]
+MAPS, LISTS, META = set(GRAMMAR.raw["maps"]), set(GRAMMAR.raw["lists"]), set(GRAMMAR.raw["meta_arguments"])
+STAND_IN = "s3repl reference: "  # a variable description that records which reference the variable stands for
+
+
+def detect(text: str, filename: str) -> float:
+    """How sure we are that a document is Terraform HCL."""
+    if filename.lower().endswith(".tf"):
+        return 0.95
+    return 0.6 if re.search(r'^\s*(resource|variable|module|provider)\s+"', text[:20000], re.M) else 0.0
+
+
+# --- reading ---------------------------------------------------------------------------------------
+
+@dataclass
+class _Module:
+    """Every file of a module: resources, variables and locals, with their decoded values."""
+
+    resources: list = field(default_factory=list)  # (type, name, body, source, syntax)
+    variables: dict = field(default_factory=dict)
+    locals: dict = field(default_factory=dict)
+    depth: int = 0
+
+    def value(self, raw: Any, syntax: str) -> Any:
+        """A literal or a reference from a python-hcl2 string (hcl) or a JSON-syntax string (json)."""
+        if not isinstance(raw, str):
+            return raw
+        if syntax == "hcl":
+            if len(raw) >= 2 and raw[0] == raw[-1] == '"':
+                return hcl.parse_template(raw[1:-1], True, self.expression)
+            if raw.startswith("${") and raw.endswith("}"):
+                return self.expression(raw[2:-1].strip())
+            return self.expression(raw)
+        return hcl.parse_template(raw, False, self.expression)
+
+    def expression(self, text: str) -> Ref:
+        if text.startswith("var.") and (stood := self.stand_in(text[4:])) is not None:
+            return stood
+        return hcl.reference(text, self.known)
+
+    def known(self, name: str) -> Value | None:
+        """What the module itself says a reference is: a variable's default, a local, a bucket's literal name."""
+        if self.depth > 20:  # locals that refer to each other in a ring
+            return None
+        self.depth += 1
+        try:
+            kind, _, rest = name.partition(".")
+            if kind == "var" and rest in self.variables:
+                spec, syntax = self.variables[rest]
+                return self.value(spec.get("default"), syntax) if isinstance(spec.get("default"), str) else None
+            if kind == "local" and rest in self.locals:
+                raw, syntax = self.locals[rest]
+                return self.value(raw, syntax) if isinstance(raw, str) else None
+            address, _, attribute = name.rpartition(".")
+            for kind_, label, body, _, syntax in self.resources:
+                if f"{kind_}.{label}" == address and kind_ == "aws_s3_bucket" and isinstance(body.get("bucket"), str):
+                    bucket = self.value(body["bucket"], syntax)
+                    if attribute in ("id", "bucket"):
+                        return bucket
+                    if attribute == "arn":  # https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html
+                        return template(["arn:", Ref(kind="pseudo", target="AWS::Partition"), ":s3:::", bucket])
+            return None
+        finally:
+            self.depth -= 1
+
+    def stand_in(self, name: str) -> Ref | None:
+        """The reference a variable written by s3repl stands for (its description says which)."""
+        spec, syntax = self.variables.get(name, ({}, None))
+        raw = spec.get("description") if isinstance(spec, dict) else None
+        description = self.value(raw, syntax) if isinstance(raw, str) else None
+        if isinstance(description, str) and description.startswith(STAND_IN):
+            return Ref.model_validate_json(description[len(STAND_IN):])
+        return None
+
+
+def _unquote(label: str) -> str:
+    return label[1:-1] if len(label) >= 2 and label[0] == label[-1] == '"' else label
+
+
+def parse(source: Source) -> dict:
+    """python-hcl2's dict of an HCL file; syntax errors carry line and column."""
+    import hcl2
+    from hcl2.utils import SerializationOptions
+    from lark.exceptions import UnexpectedInput
+
+    try:
+        return hcl2.loads(source.text, serialization_options=SerializationOptions(
+            with_comments=False, preserve_heredocs=False))
+    except UnexpectedInput as exc:
+        raise InputError(error("syntax", f"HCL: unexpected {str(getattr(exc, 'token', '') or 'input')[:30]!r}",
+                               file=source.name, line=exc.line, column=exc.column)) from None
+    except RecursionError:
+        raise InputError(error("too-deep", "HCL nesting is too deep", file=source.name)) from None
+    except Exception as exc:  # python-hcl2 raises plain exceptions for some malformed input
+        raise InputError(error("syntax", f"HCL: {str(exc).splitlines()[0][:200]}", file=source.name)) from None
+
+
+def _collect(module: _Module, source: Source, syntax: str) -> None:
+    data = parse(source) if syntax == "hcl" else load_json(source.text, source.name)
+    if not isinstance(data, dict):
+        raise InputError(error("input", "expected a Terraform JSON object", file=source.name))
+    for block in _blocks(data.get("resource")):
+        for kind, named in block.items():
+            for label, body in (named.items() if isinstance(named, dict) else ()):
+                for item in (body if isinstance(body, list) else [body]):
+                    module.resources.append((_unquote(kind), _unquote(label), item, source, syntax))
+    for block in _blocks(data.get("variable")):
+        for label, spec in block.items():
+            module.variables[_unquote(label)] = ((spec[0] if isinstance(spec, list) else spec) or {}, syntax)
+    for block in _blocks(data.get("locals")):
+        for key, raw in block.items():
+            if not key.startswith("__"):
+                module.locals[key] = (raw, syntax)
+
+
+def _blocks(value) -> list[dict]:
+    return [b for b in (value if isinstance(value, list) else [value]) if isinstance(b, dict)]
+
+
+def read(source: Source) -> list[ReplicationConfig]:
+    """The replication configurations of one Terraform file."""
+    return read_module([source])
+
+
+def read_module(sources: list[Source]) -> list[ReplicationConfig]:
+    """The replication configurations of a module (the *.tf and *.tf.json files of a directory)."""
+    module = _Module()
+    for source in sources:
+        _collect(module, source, "json" if source.name.lower().endswith(".json") else "hcl")
+    configs, problems = [], []
+    for kind, label, body, source, syntax in module.resources:
+        v3 = kind == "aws_s3_bucket" and "replication_configuration" in body
+        if kind != RESOURCE and not v3:
+            continue
+        address = f"{kind}.{label}"
+        try:
+            configs.append(_config(module, address, body, syntax, v3))
+        except InputError as exc:
+            where = re.search(rf'^\s*resource\s+"{kind}"\s+"{re.escape(label)}"', source.text, re.M)
+            line = source.text[:where.start()].count("\n") + 1 + (where.group().count("\n")) if where else None
+            problems += [d.at(file=source.name, line=line) for d in exc.diagnostics]
+    if problems:
+        raise InputError(problems)
+    if not configs:
+        names = ", ".join(s.name for s in sources)
+        raise Refusal(error("no-replication", f"no {RESOURCE} resource and no aws_s3_bucket with a "
+                            "replication_configuration block", file=names))
+    return configs
+
+
+def _config(module: _Module, address: str, body: dict, syntax: str, v3: bool) -> ReplicationConfig:
+    pointer = (address,)
+    for meta in ("count", "for_each"):
+        if meta in body:
+            raise InputError(error("unsupported", f"{address} uses {meta}; s3repl cannot expand it statically",
+                                   path=address, hint="write one resource per bucket, or convert the expanded plan"))
+    plain = _plain(module, body, syntax, pointer)
+    if v3:
+        block = plain.get("replication_configuration")
+        data = _from_v3(block, pointer + ("replication_configuration",))
+        bucket = Ref(kind="resource", target=address, attribute="id", resource_type="aws_s3_bucket",
+                     default=module.known(f"{address}.id"))
+        pointer += ("replication_configuration",)
+    else:
+        data = {k: v for k, v in plain.items() if k not in META and k != "bucket"}
+        if "bucket" not in plain:
+            raise InputError(error("missing-member", "missing required argument 'bucket'", path=address))
+        bucket = plain["bucket"]
+    config = grammar.to_model(data, ReplicationConfig, GRAMMAR, hook=_passthrough, pointer=pointer)
+    return provider_view(config).model_copy(update={"bucket": bucket, "origin": address})
+
+
+def _passthrough(raw: Any, pointer: tuple) -> Value:
+    if isinstance(raw, Ref):
+        return raw
+    raise InputError(error("input", f"expected a string, got {type(raw).__name__} {raw!r}", path=grammar.render(pointer),
+                           pointer=pointer))
+
+
+def _plain(module: _Module, body: dict, syntax: str, pointer: tuple) -> dict:
+    """A body with blocks unwrapped to dicts (lists for rule/rules), maps as Key/Value lists, values decoded."""
+    out = {}
+    for key, value in body.items():
+        if key.startswith("__"):
+            continue
+        here = pointer + (key,)
+        if key == "dynamic":
+            names = [_unquote(n) for b in _blocks(value) for n in b]
+            raise InputError(error("unsupported", f"dynamic {', '.join(names)} blocks cannot be expanded statically",
+                                   path=grammar.render(here), hint="write the blocks out, or convert the expanded plan"))
+        if key in MAPS and isinstance(value, dict):
+            out[key] = [{"key": _key(module, k, syntax), "value": module.value(v, syntax)}
+                        for k, v in value.items() if not k.startswith("__")]
+        elif isinstance(value, dict) or (isinstance(value, list) and value and all(isinstance(v, dict) for v in value)):
+            blocks = value if isinstance(value, list) else [value]
+            items = [_plain(module, b, syntax, here + ((i,) if key in LISTS else ())) for i, b in enumerate(blocks)]
+            if key in LISTS:
+                out[key] = items
+            elif len(items) > 1:
+                raise InputError(error("input", f"only one {key} block is allowed here", path=grammar.render(here)))
+            else:
+                out[key] = items[0]
+        else:
+            out[key] = module.value(value, syntax)
+    return out
+
+
+def _key(module: _Module, key: str, syntax: str) -> Value:
+    if syntax == "hcl" and len(key) >= 2 and key[0] == key[-1] == '"':
+        return module.value(key, syntax)
+    return key
+
+
+def _from_v3(block: dict | None, pointer: tuple) -> dict:
+    """The v3 inline block in the v4 resource's shape, with provider v3's own defaults applied."""
+    if not isinstance(block, dict):
+        raise InputError(error("input", "replication_configuration must be a block", path=grammar.render(pointer)))
+    out = {k: v for k, v in block.items() if k != "rules"}
+    out["rule"] = [_rule_from_v3(r) for r in block.get("rules", [])]
+    return out
+
+
+def _rule_from_v3(rule: dict) -> dict:
+    rule = dict(rule)
+    status = rule.pop("delete_marker_replication_status", None)
+    if "filter" in rule:  # V2: provider v3 sends Priority, and DeleteMarkerReplication Disabled when not Enabled
+        flt = dict(rule["filter"])
+        tags, prefix = flt.pop("tags", None), flt.pop("prefix", "")
+        rule["filter"] = {**flt, **({"and": {"prefix": prefix, "tags": tags}} if tags else {"prefix": prefix})}
+        rule.setdefault("priority", 0)
+        rule["delete_marker_replication"] = {"status": status or "Disabled"}
+    elif status is not None:
+        rule["delete_marker_replication"] = {"status": status}
+    destination = dict(rule.get("destination") or {})
+    if "account_id" in destination:
+        destination["account"] = destination.pop("account_id")
+    if "replica_kms_key_id" in destination:
+        destination["encryption_configuration"] = {"replica_kms_key_id": destination.pop("replica_kms_key_id")}
+    for name, inner in (("replication_time", "time"), ("metrics", "event_threshold")):
+        if isinstance(destination.get(name), dict):
+            flat = dict(destination[name])
+            if "minutes" in flat:
+                flat[inner] = {"minutes": flat.pop("minutes")}
+            destination[name] = flat
+    if "destination" in rule:
+        rule["destination"] = destination
+    criteria = rule.get("source_selection_criteria")
+    if isinstance(criteria, dict) and isinstance(criteria.get("sse_kms_encrypted_objects"), dict):
+        enabled = criteria["sse_kms_encrypted_objects"].get("enabled")
+        status_text = {True: "Enabled", False: "Disabled"}.get(enabled, enabled)
+        rule["source_selection_criteria"] = {**criteria, "sse_kms_encrypted_objects": {"status": status_text}}
+    return rule
+
+
+def provider_view(config: ReplicationConfig) -> ReplicationConfig:
+    """The configuration as the AWS provider sends it: Priority 0 on V2, Prefix "" for everything.
+
+    https://github.com/hashicorp/terraform-provider-aws/blob/main/internal/service/s3/bucket_replication_configuration.go
+    """
+    rules = []
+    for rule in config.rules:
+        if rule.filter is not None:
+            updates = {"priority": 0} if rule.priority is None else {}
+            if rule.filter == Filter():
+                updates["filter"] = Filter(prefix="")
+        else:
+            updates = {"prefix": ""} if rule.prefix is None else {}
+        rules.append(rule.model_copy(update=updates) if updates else rule)
+    return config.model_copy(update={"rules": tuple(rules)})
+
+
+# --- writing ---------------------------------------------------------------------------------------
+
+def losses(config: ReplicationConfig, options) -> list:
+    """Tags in `and` become a map: a key given twice cannot be held."""
+    from ..lossy import Loss
+
+    found = []
+    for index, rule in enumerate(config.rules):
+        tags = rule.filter.and_.tags if rule.filter and rule.filter.and_ and rule.filter.and_.tags else ()
+        seen = set()
+        for position, tag in enumerate(tags):
+            key = tag.key if isinstance(tag.key, str) else tag.key.display()
+            if key in seen:
+                found.append(Loss(("rules", index, "filter", "and_", "tags", position),
+                                  f"the tag key {key!r} appears twice, and Terraform's tags map holds it once"))
+            seen.add(key)
+    return found
+
+
+def snake(name: str) -> str:
+    """A Terraform identifier from any name: ReplicationRole -> replication_role."""
+    words = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name)
+    out = re.sub(r"[^A-Za-z0-9_]+", "_", words).strip("_").lower()
+    return out if out[:1].isalpha() or out[:1] == "_" else f"r_{out}"
+
+
+class Writer:
+    """Turns configurations into HCL blocks; keeps the variables and data sources it needs."""
+
+    def __init__(self, configs: list[ReplicationConfig], warn):
+        self.configs, self.warn = configs, warn
+        self.variables: dict[str, dict] = {}
+        self.locals: dict[str, Value] = {}
+        self.data: set[str] = set()
+        self.names: set[str] = set()
+        self.table = grammar.references()
+        self.types = {v: k for k, v in self.table["resource_types"].items()}
+
+    def unique(self, wanted: str) -> str:
+        name, n = wanted, 2
+        while name in self.names:
+            name, n = f"{wanted}_{n}", n + 1
+        self.names.add(name)
+        return name
+
+    def resource_name(self, config: ReplicationConfig) -> str:
+        origin, bucket = config.origin or "", config.bucket
+        if origin:
+            wanted = snake(origin.rsplit(".", 1)[-1])
+        elif isinstance(bucket, str):
+            wanted = snake(bucket)
+        else:
+            wanted = "this"
+        return self.unique(wanted or "this")
+
+    def expression(self, ref: Ref) -> str:
+        """Terraform expression text for a reference, translated from CloudFormation where a mapping exists."""
+        if ref.kind in ("variable", "local") or (ref.kind == "resource" and not (ref.resource_type or "").startswith("AWS::")):
+            if ref.kind == "variable":
+                self.variable(ref.target.split(".", 1)[1], ref)
+            if ref.kind == "local" and ref.default is not None:
+                self.locals.setdefault(ref.target.split(".", 1)[1], ref.default)
+            return ref.display()
+        if ref.kind == "expression" and ref.language == "terraform":
+            return ref.text or ""
+        if ref.kind == "pseudo" and ref.target in self.table["pseudo_parameters"]:
+            text = self.table["pseudo_parameters"][ref.target]
+            self.data.add(text.rsplit(".", 1)[0])
+            return text
+        if ref.kind == "parameter":
+            name = snake(ref.target)
+            self.variable(name, ref)
+            return f"var.{name}"
+        if ref.kind == "resource" and ref.resource_type in self.types:
+            attributes = {v: k for k, v in self.table["attributes"].items() if v}
+            attribute = attributes.get(ref.attribute, None) if ref.attribute else "id"
+            if attribute:
+                return f"{self.types[ref.resource_type]}.{snake(ref.target)}.{attribute}"
+        return f"var.{self.stand_in(ref)}"
+
+    def variable(self, name: str, ref: Ref, description: str | None = None) -> None:
+        spec: dict = {"type": hcl.Expr("string")}
+        if description:
+            spec["description"] = description
+        if isinstance(ref.default, str):
+            spec["default"] = ref.default
+        self.variables.setdefault(name, spec)
+        self.names.add(name)
+
+    def stand_in(self, ref: Ref) -> str:
+        """A variable standing for a reference Terraform cannot write; its description records which."""
+        stored = STAND_IN + ref.model_dump_json(exclude_none=True)
+        for name, spec in self.variables.items():
+            if spec.get("description") == stored:
+                return name
+        name = self.unique(snake(ref.target or "value") if ref.kind != "expression" else "expression")
+        self.variable(name, ref, stored)
+        if ref.kind == "expression":
+            self.warn(error("stand-in", f"the expression {ref.display()} cannot be written in Terraform; "
+                            f"variable {name} stands for it", severity="warning"))
+        return name
+
+    def body(self, data: dict) -> list:
+        """HCL items for grammar data: nested dicts become blocks, rule lists repeated blocks, tags a map."""
+        items = []
+        for key, value in data.items():
+            if key in MAPS and isinstance(value, list):
+                items.append((key, {self.key(t["key"]): t["value"] for t in value}))
+            elif isinstance(value, list):
+                items += [(key, hcl.Block(self.body(v), spaced=True)) for v in value]
+            elif isinstance(value, dict):
+                items.append((key, hcl.Block(self.body(value))))
+            else:
+                items.append((key, value))
+        return items
+
+    def key(self, key: Value) -> str:
+        return key if isinstance(key, str) else f"({self.expression(key)})"
+
+    def rule_data(self, config: ReplicationConfig) -> dict:
+        data = grammar.from_model(config, GRAMMAR, hook=lambda ref, where: ref)
+        for rule in data.get("rule", []):
+            if rule.get("filter") in ({}, {"prefix": ""}):
+                rule["filter"] = {}  # filter {} is what the provider documents for "everything"
+        return data
+
+    def preamble(self) -> list[str]:
+        """HCL lines for the locals, variables and data sources the written resources refer to."""
+        lines = hcl.render([("locals", hcl.Block(list(self.locals.items())))], self.expression) if self.locals else []
+        items = [("variable", hcl.Block(list(spec.items()), (name,), spaced=True)) for name, spec in self.variables.items()]
+        for address in sorted(self.data):
+            kind, label = address.split(".")[1:3]
+            items.append(("data", hcl.Block([], (kind, label), spaced=True)))
+        variables = hcl.render(items, self.expression)  # after locals: their values may name variables
+        return variables + ([""] if variables and lines else []) + lines
+
+    def preamble_json(self) -> dict:
+        """The same in Terraform's JSON syntax."""
+        out = to_json([("locals", hcl.Block(list(self.locals.items())))], self.expression) if self.locals else {}
+        items = [("variable", hcl.Block(list(spec.items()), (name,))) for name, spec in self.variables.items()]
+        items += [("data", hcl.Block([], tuple(address.split(".")[1:3]))) for address in sorted(self.data)]
+        return {**to_json(items, self.expression), **out}
+
+
+def resource(writer: Writer, config: ReplicationConfig) -> tuple[str, list]:
+    """The name and body of one v4 replication resource."""
+    if config.bucket is None:
+        raise Refusal(error("needs-bucket", f"{RESOURCE} names its source bucket, and the input has none",
+                            hint="pass --bucket NAME"))
+    name = writer.resource_name(config)
+    bucket = config.bucket
+    if isinstance(bucket, Ref) and bucket.kind == "resource" and (bucket.resource_type or "").startswith("AWS::"):
+        bucket = Ref(kind="resource", target=f"aws_s3_bucket.{snake(bucket.target)}", attribute="id",
+                     resource_type="aws_s3_bucket", default=bucket.default)
+    return name, [("bucket", bucket), *writer.body(writer.rule_data(config))]
+
+
+def _resources(configs: list[ReplicationConfig], options) -> tuple[Writer, list]:
+    writer = Writer(configs, options.warn)
+    resources = []
+    for config in configs:
+        name, body = resource(writer, config)
+        resources.append(("resource", hcl.Block(body, (RESOURCE, name), spaced=True)))
+    return writer, resources
+
+
+def write(configs: list[ReplicationConfig], options) -> str:
+    """A .tf file with one aws_s3_bucket_replication_configuration per configuration."""
+    writer, resources = _resources(configs, options)
+    return render(writer, resources)
+
+
+def render(writer: Writer, resources: list) -> str:
+    """HCL text: the resources, preceded by the variables and data sources their references need."""
+    body = hcl.render(resources, writer.expression)  # first: rendering finds the variables
+    preamble = writer.preamble()
+    return "\n".join(preamble + ([""] if preamble else []) + body) + "\n"
+
+
+def json_document(configs: list[ReplicationConfig], options) -> dict:
+    """The same file in Terraform's JSON syntax."""
+    writer, resources = _resources(configs, options)
+    body = to_json(resources, writer.expression)
+    return {**writer.preamble_json(), **body}
+
+
+def to_json(items: list, expression) -> dict:
+    """Terraform JSON syntax for HCL items: labels nest, repeated blocks become lists."""
+    out: dict = {}
+    for name, value in items:
+        if isinstance(value, hcl.Block):
+            body = to_json(value.body, expression)
+            if value.labels:
+                target = out.setdefault(name, {})
+                for label in value.labels[:-1]:
+                    target = target.setdefault(label, {})
+                target[value.labels[-1]] = body
+            elif name in LISTS:
+                out.setdefault(name, []).append(body)
+            else:
+                out[name] = body
+        elif isinstance(value, dict):
+            out[name] = {k: _json_scalar(v, expression) for k, v in value.items()}
+        else:
+            out[name] = _json_scalar(value, expression)
+    return out
+
+
+def _json_scalar(value: Any, expression) -> Any:
+    if isinstance(value, (bool, int)):
+        return value
+    if isinstance(value, hcl.Expr):
+        return value.text if value.text in ("string",) else "${" + value.text + "}"
+    if isinstance(value, str):
+        return value.replace("${", "$${").replace("%{", "%%{")
+    if value.kind != "template":
+        return "${" + expression(value) + "}"
+    return "".join(p.replace("${", "$${").replace("%{", "%%{") if isinstance(p, str) else "${" + expression(p) + "}"
+                   for p in value.parts or ())

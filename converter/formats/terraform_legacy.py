@@ -1,0 +1,117 @@
+"""Terraform HCL for AWS provider v3: the replication_configuration block inside aws_s3_bucket."""
+
+from __future__ import annotations
+
+from ..lossy import Loss
+from ..model import AndOperator, DeleteMarkerReplication, Filter, ReplicationConfig, Rule
+from ..values import Ref
+from . import hcl
+from .terraform import Writer, read, read_module, render, snake  # noqa: F401 - the terraform reader reads v3 blocks too
+from .terraform import losses as map_losses
+from .terraform import provider_view as v4_view
+
+NAME = "terraform-legacy"
+MULTI = True
+NEEDS_LITERALS = False
+
+
+def detect(text: str, filename: str) -> float:
+    """Never preferred by detection: the terraform reader reads v3 blocks."""
+    return 0.0
+
+
+def losses(config: ReplicationConfig, options) -> list[Loss]:
+    """What provider v3's flat rule cannot hold beyond the grammar's list."""
+    found = map_losses(config, options)
+    for index, rule in enumerate(config.rules):
+        status = rule.delete_marker_replication.status if rule.delete_marker_replication else None
+        if rule.filter is None and status == "Disabled":
+            found.append(Loss(("rules", index, "delete_marker_replication"),
+                              "provider v3 cannot say Disabled on a V1 rule (it only has delete_marker_replication_status = \"Enabled\")"))
+        flt = rule.filter
+        if flt is not None and sum(x is not None for x in (flt.prefix, flt.tag, flt.and_)) > 1:
+            found.append(Loss(("rules", index, "filter"), "provider v3's filter holds one prefix and one tags map, "
+                              "not several of Prefix, Tag and And"))
+    return found
+
+
+def _filter(flt: Filter) -> list:
+    tags = [flt.tag] if flt.tag else list(flt.and_.tags or ()) if flt.and_ else []
+    prefix = flt.and_.prefix if flt.and_ else flt.prefix
+    body: list = [("prefix", prefix if prefix is not None else "")]  # filter {} may reach provider v3 as no filter
+    if tags:
+        body.append(("tags", {t.key: t.value for t in tags}))
+    return body
+
+
+def _rule(rule: Rule) -> list:
+    body: list = [(name, getattr(rule, name)) for name in ("id", "priority", "prefix", "status")
+                  if getattr(rule, name) is not None]
+    if rule.delete_marker_replication and rule.delete_marker_replication.status == "Enabled":
+        body.append(("delete_marker_replication_status", "Enabled"))
+    if rule.filter is not None:
+        body.append(("filter", hcl.Block(_filter(rule.filter))))
+    sse = rule.source_selection_criteria.sse_kms_encrypted_objects if rule.source_selection_criteria else None
+    if sse is not None:
+        inner = hcl.Block([("enabled", sse.status == "Enabled")])
+        body.append(("source_selection_criteria", hcl.Block([("sse_kms_encrypted_objects", inner)])))
+    body.append(("destination", hcl.Block(_destination(rule))))
+    return body
+
+
+def _destination(rule: Rule) -> list:
+    destination = rule.destination
+    body: list = [("bucket", destination.bucket)]
+    if destination.storage_class is not None:
+        body.append(("storage_class", destination.storage_class))
+    if destination.encryption_configuration and destination.encryption_configuration.replica_kms_key_id is not None:
+        body.append(("replica_kms_key_id", destination.encryption_configuration.replica_kms_key_id))
+    if destination.account is not None:
+        body.append(("account_id", destination.account))
+    if destination.access_control_translation:
+        body.append(("access_control_translation", hcl.Block([("owner", destination.access_control_translation.owner)])))
+    for name, block, inner in (("replication_time", destination.replication_time, "time"),
+                               ("metrics", destination.metrics, "event_threshold")):
+        if block is not None:
+            minutes = getattr(block, inner)
+            items = [("status", block.status)] + ([("minutes", minutes.minutes)] if minutes else [])
+            body.append((name, hcl.Block(items)))
+    return body
+
+
+def write(configs: list[ReplicationConfig], options) -> str:
+    """A .tf file with one aws_s3_bucket per configuration, versioning on, replication inline."""
+    writer = Writer(configs, options.warn)
+    items = []
+    for config in configs:
+        bucket, body = config.bucket, []
+        if isinstance(bucket, Ref) and bucket.kind == "resource" and (bucket.resource_type or "") in ("aws_s3_bucket", "AWS::S3::Bucket"):
+            name = writer.unique(snake(bucket.target.rsplit(".", 1)[-1]))
+            bucket = bucket.default
+        else:
+            name = writer.resource_name(config)
+        if bucket is not None:
+            body.append(("bucket", bucket))
+        # https://registry.terraform.io/providers/hashicorp/aws/3.76.1/docs/resources/s3_bucket#versioning
+        body.append(("versioning", hcl.Block([("enabled", True)])))
+        rules = [("rules", hcl.Block(_rule(rule), spaced=True)) for rule in config.rules]
+        body.append(("replication_configuration", hcl.Block([("role", config.role), *rules], spaced=True)))
+        items.append(("resource", hcl.Block(body, ("aws_s3_bucket", name), spaced=True)))
+    return render(writer, items)
+
+
+def provider_view(config: ReplicationConfig) -> ReplicationConfig:
+    """The configuration as provider v3 sends it: tags always in And, DeleteMarkerReplication Disabled unless Enabled."""
+    rules = []
+    for rule in v4_view(config).rules:
+        if rule.filter is not None:
+            flt = rule.filter
+            tags = [flt.tag] if flt.tag else list(flt.and_.tags or ()) if flt.and_ else []
+            prefix = flt.and_.prefix if flt.and_ else flt.prefix
+            prefix = prefix if prefix is not None else ""
+            enabled = rule.delete_marker_replication is not None and rule.delete_marker_replication.status == "Enabled"
+            rule = rule.model_copy(update={
+                "filter": Filter(and_=AndOperator(prefix=prefix, tags=tuple(tags))) if tags else Filter(prefix=prefix),
+                "delete_marker_replication": DeleteMarkerReplication(status="Enabled" if enabled else "Disabled")})
+        rules.append(rule)
+    return config.model_copy(update={"rules": tuple(rules)})

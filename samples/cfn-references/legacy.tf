@@ -1,0 +1,97 @@
+variable "environment" {
+  type    = string
+  default = "prod"
+}
+
+variable "replica_key_arn" {
+  type = string
+}
+
+variable "destination_account" {
+  type    = string
+  default = "444455556666"
+}
+
+variable "shared_replica_bucket_arn" {
+  type        = string
+  description = "s3repl reference: {\"kind\":\"import\",\"target\":\"SharedReplicaBucketArn\"}"
+}
+
+data "aws_partition" "current" {}
+
+data "aws_region" "current" {}
+
+resource "aws_s3_bucket" "orders_bucket" {
+  bucket = "acme-orders-${var.environment}"
+  versioning {
+    enabled = true
+  }
+
+  replication_configuration {
+    role = aws_iam_role.replication_role.arn
+
+    rules {
+      id       = "same-stack-replica"
+      priority = 1
+      status   = "Enabled"
+      filter {
+        prefix = "orders/"
+      }
+      destination {
+        bucket = aws_s3_bucket.replica_bucket.arn
+      }
+    }
+
+    rules {
+      id       = "other-account"
+      priority = 2
+      status   = "Enabled"
+      filter {
+        prefix = "invoices/"
+        tags = {
+          retain = "true"
+          env    = var.environment
+        }
+      }
+      source_selection_criteria {
+        sse_kms_encrypted_objects {
+          enabled = true
+        }
+      }
+      destination {
+        bucket             = "arn:${data.aws_partition.current.partition}:s3:::acme-${var.environment}-invoices-${data.aws_region.current.name}"
+        replica_kms_key_id = var.replica_key_arn
+        account_id         = var.destination_account
+        access_control_translation {
+          owner = "Destination"
+        }
+      }
+    }
+
+    rules {
+      id                               = "imported"
+      priority                         = 3
+      status                           = "Enabled"
+      delete_marker_replication_status = "Enabled"
+      filter {
+        prefix = "shared/"
+      }
+      destination {
+        bucket = var.shared_replica_bucket_arn
+      }
+    }
+
+    rules {
+      id                               = "joined"
+      priority                         = 4
+      status                           = "Enabled"
+      delete_marker_replication_status = "Enabled"
+      filter {
+        prefix = "$${literal}/"
+      }
+      destination {
+        bucket = "arn:aws:s3:::${var.environment}-joined"
+      }
+    }
+  }
+}
