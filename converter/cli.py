@@ -108,7 +108,7 @@ def convert(
 def formats() -> None:
     """List the formats, their aliases and extensions, and what each cannot express."""
     from . import grammar
-    from .formats import MODULES, PLANNED
+    from .formats import MODULES
     from .lossy import describe
 
     for name in MODULES:
@@ -117,7 +117,8 @@ def formats() -> None:
         typer.echo(f"{name}{aliases}\n  {spec.summary}\n  extensions: {', '.join(spec.extensions)}")
         gaps = [describe(gap) for gap in spec.cannot_express]
         typer.echo("  cannot express:" + (" nothing" if not gaps else "".join(f"\n    {gap}" for gap in gaps)))
-    typer.echo("not built yet: " + ", ".join(PLANNED))
+        for note in spec.raw.get("normalizes", ()):
+            typer.echo(f"  normalizes: {note}")
 
 
 def main() -> None:

@@ -61,6 +61,8 @@ def template(parts: list) -> Value:
                 merged.append(piece)
     if all(isinstance(p, str) for p in merged):
         return "".join(merged)
+    if len(merged) == 1:  # "${x}" is x
+        return merged[0]
     return Ref(kind="template", parts=tuple(merged))
 
 

@@ -16,9 +16,11 @@ SAMPLES = sorted(p for p in (ROOT / "samples").iterdir() if p.is_dir())
 # Every file a sample folder may hold, and the format it is in.
 FORMAT_OF = {"cli-json.json": "cli-json", "cli-json.yaml": "cli-json", "s3-xml.xml": "s3-xml", "model.json": "model",
              "cloudformation.yaml": "cloudformation", "cloudformation.json": "cloudformation-json",
-             "template.yaml": "cloudformation", "template.json": "cloudformation"}
-# Files written by hand in a sample (read, never reproduced by a writer).
-HANDWRITTEN = {"cli-json.yaml", "template.yaml", "template.json"}
+             "template.yaml": "cloudformation", "template.json": "cloudformation",
+             "main.tf": "terraform", "legacy.tf": "terraform-legacy", "main.tf.json": "terraform-json",
+             "input": "terraform"}
+# Inputs written by hand in a sample (read, never reproduced by a writer); input/ is a Terraform directory.
+HANDWRITTEN = {"cli-json.yaml", "template.yaml", "template.json", "input"}
 
 
 def sample_files():
@@ -34,6 +36,43 @@ def expected(sample: Path):
 def without_origin(configs):
     """Configurations without their provenance (a logical ID or resource address), which formats rename."""
     return [c.model_copy(update={"origin": None}) for c in configs]
+
+
+def as_read_by(fmt: str, configs):
+    """What reading a file of format fmt gives for these configurations: the provider's own normalizations
+    for Terraform (https://registry.terraform.io/providers/hashicorp/aws/latest/docs), and neither the
+    resources around a reference nor a source bucket's name beside its resource."""
+    from converter.formats import terraform, terraform_legacy
+    from converter.values import Ref
+
+    view = {"terraform": terraform.provider_view, "terraform-json": terraform.provider_view,
+            "terraform-legacy": terraform_legacy.provider_view}.get(fmt)
+    out = []
+    for config in without_origin(configs):
+        if view:
+            config = view(config)
+            bucket = config.bucket
+            if isinstance(bucket, Ref) and bucket.kind == "resource" and isinstance(bucket.default, str):
+                config = config.model_copy(update={"bucket": bucket.default})
+            config = strip_resource_defaults(config)
+        out.append(config)
+    return out
+
+
+def strip_resource_defaults(obj):
+    """A model object whose resource references forget what the surrounding module said they resolve to."""
+    from pydantic import BaseModel
+
+    from converter.values import Ref
+
+    if isinstance(obj, Ref):
+        parts = tuple(strip_resource_defaults(p) for p in obj.parts) if obj.parts else obj.parts
+        return obj.model_copy(update={"parts": parts, **({"default": None} if obj.kind == "resource" else {})})
+    if isinstance(obj, BaseModel):
+        return obj.model_copy(update={k: strip_resource_defaults(getattr(obj, k)) for k in type(obj).model_fields})
+    if isinstance(obj, tuple):
+        return tuple(strip_resource_defaults(v) for v in obj)
+    return obj
 
 
 def json_shape(path: Path) -> str:

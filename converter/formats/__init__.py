@@ -15,8 +15,6 @@ from ..sources import Source
 MODULES = {"cli-json": "cli_json", "s3-xml": "s3_xml", "cloudformation": "cloudformation",
            "cloudformation-json": "cloudformation_json", "terraform": "terraform", "terraform-legacy": "terraform_legacy",
            "terraform-json": "terraform_json", "model": "model_json"}
-# Named by DESIGN.md and not built yet: a clear message instead of "unknown format".
-PLANNED: dict[str, tuple] = {}
 
 
 @dataclass(frozen=True)
@@ -40,10 +38,6 @@ def canonical_name(name: str) -> str:
     for fmt in MODULES:
         if wanted == fmt or wanted in grammar.load(fmt).aliases:
             return fmt
-    for fmt, aliases in PLANNED.items():
-        if wanted == fmt or wanted in aliases:
-            raise UsageError(error("format-not-built", f"the {fmt} format is not built yet",
-                                   hint=f"formats available now: {', '.join(MODULES)}"))
     raise UsageError(error("unknown-format", f"unknown format {name!r}", hint=f"choose one of: {', '.join(MODULES)}"))
 
 

@@ -145,8 +145,8 @@ def read(source: Source) -> list[ReplicationConfig]:
 def read_module(sources: list[Source]) -> list[ReplicationConfig]:
     """The replication configurations of a module (the *.tf and *.tf.json files of a directory)."""
     module = _Module()
-    for source in sources:
-        _collect(module, source, "json" if source.name.lower().endswith(".json") else "hcl")
+    for source in sources:  # HCL never opens with "{": that is the JSON syntax
+        _collect(module, source, "json" if source.text.lstrip().startswith("{") else "hcl")
     configs, problems = [], []
     for kind, label, body, source, syntax in module.resources:
         v3 = kind == "aws_s3_bucket" and "replication_configuration" in body
@@ -351,6 +351,8 @@ class Writer:
                 self.variable(ref.target.split(".", 1)[1], ref)
             if ref.kind == "local" and ref.default is not None:
                 self.locals.setdefault(ref.target.split(".", 1)[1], ref.default)
+            if ref.kind == "resource" and ref.target.startswith("data."):
+                self.data.add(ref.target)
             return ref.display()
         if ref.kind == "expression" and ref.language == "terraform":
             return ref.text or ""

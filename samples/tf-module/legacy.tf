@@ -7,6 +7,8 @@ variable "tag_value" {
   type = string
 }
 
+data "aws_caller_identity" "current" {}
+
 locals {
   log_prefix = "logs/${var.prefix}/"
 }
