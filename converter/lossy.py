@@ -33,6 +33,13 @@ def describe(gap: dict) -> str:
     return f"{grammar.api_path(loc).replace('[0]', '[]')}: {gap['reason'].format(value=value)}"
 
 
+def _get(obj, dotted: str):
+    """The value at a dotted path under obj, or None when any step is missing."""
+    for name in dotted.split("."):
+        obj = getattr(obj, name, None)
+    return obj
+
+
 def _matches(obj, parts: list[str], loc: tuple):
     """Model locations matching a pattern like rules[].destination.storage_class, with their values."""
     if not parts:
@@ -60,7 +67,7 @@ def losses(config: ReplicationConfig, fmt: str, options) -> list[Loss]:
             continue
         allowed, needed = gap.get("allowed"), gap.get("when_missing")
         for loc, value in _matches(config, gap["path"].split("."), ()):
-            if needed is not None and getattr(value, needed) is not None:
+            if needed is not None and _get(value, needed) is not None:
                 continue
             if allowed is None or value not in allowed:
                 found.append(Loss(loc, gap["reason"].format(value=value)))
@@ -74,6 +81,8 @@ def drop(obj: BaseModel, loc: tuple) -> BaseModel:
     if not rest:
         return obj.model_copy(update={head: None})
     value = getattr(obj, head)
+    if value is None:  # already dropped with a field around it
+        return obj
     if isinstance(rest[0], int):
         index, rest = rest[0], rest[1:]
         items = list(value)

@@ -28,10 +28,9 @@ def losses(config: ReplicationConfig, options) -> list[Loss]:
         if rule.filter is None and status == "Disabled":
             found.append(Loss(("rules", index, "delete_marker_replication"),
                               "provider v3 cannot say Disabled on a V1 rule (it only has delete_marker_replication_status = \"Enabled\")"))
-        flt = rule.filter
-        if flt is not None and sum(x is not None for x in (flt.prefix, flt.tag, flt.and_)) > 1:
-            found.append(Loss(("rules", index, "filter"), "provider v3's filter holds one prefix and one tags map, "
-                              "not several of Prefix, Tag and And"))
+        present = [name for name in ("prefix", "tag", "and_") if rule.filter and getattr(rule.filter, name) is not None]
+        found += [Loss(("rules", index, "filter", extra), "provider v3's filter holds one prefix and one tags map, "
+                       f"not {' and '.join(present)} together") for extra in present[1:]]
     return found
 
 
@@ -51,10 +50,10 @@ def _rule(rule: Rule) -> list:
         body.append(("delete_marker_replication_status", "Enabled"))
     if rule.filter is not None:
         body.append(("filter", hcl.Block(_filter(rule.filter))))
-    sse = rule.source_selection_criteria.sse_kms_encrypted_objects if rule.source_selection_criteria else None
-    if sse is not None:
-        inner = hcl.Block([("enabled", sse.status == "Enabled")])
-        body.append(("source_selection_criteria", hcl.Block([("sse_kms_encrypted_objects", inner)])))
+    if rule.source_selection_criteria is not None:
+        sse = rule.source_selection_criteria.sse_kms_encrypted_objects
+        inner = [("sse_kms_encrypted_objects", hcl.Block([("enabled", sse.status == "Enabled")]))] if sse else []
+        body.append(("source_selection_criteria", hcl.Block(inner)))
     body.append(("destination", hcl.Block(_destination(rule))))
     return body
 
