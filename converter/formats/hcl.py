@@ -117,8 +117,10 @@ Scalar = Union[str, int, bool, Expr, Ref]
 def escape(text: str) -> str:
     """A literal as the inside of an HCL quoted string: escapes, and $${ / %%{ for template markers."""
     out = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")
-    out = out.replace("${", "$${").replace("%{", "%%{")
-    return re.sub(r"[\x00-\x1f\x7f]", lambda m: f"\\u{ord(m.group()):04x}", out)
+    out = re.sub(r"[\x00-\x1f\x7f]", lambda m: f"\\u{ord(m.group()):04x}", out)
+    # $${ is the escape for a literal ${, but python-hcl2 cannot read one that no } follows: \u0024{ reads the same.
+    out = re.sub(r"\$\{(?![^}]*\})", r"\\u0024{", out)
+    return out.replace("${", "$${").replace("%{", "%%{")
 
 
 def template_text(value: Value, expression) -> str:

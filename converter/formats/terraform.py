@@ -226,7 +226,8 @@ def _plain(module: _Module, body: dict, syntax: str, pointer: tuple) -> dict:
 
 
 def _key(module: _Module, key: str, syntax: str) -> Value:
-    if syntax == "hcl" and len(key) >= 2 and key[0] == key[-1] == '"':
+    """A map key: quoted HCL keys and JSON-syntax keys are templates, bare HCL keys are literal."""
+    if syntax == "json" or (len(key) >= 2 and key[0] == key[-1] == '"'):
         return module.value(key, syntax)
     return key
 
@@ -493,7 +494,7 @@ def to_json(items: list, expression) -> dict:
             else:
                 out[name] = body
         elif isinstance(value, dict):
-            out[name] = {k: _json_scalar(v, expression) for k, v in value.items()}
+            out[name] = {_json_scalar(k, expression): _json_scalar(v, expression) for k, v in value.items()}
         else:
             out[name] = _json_scalar(value, expression)
     return out
