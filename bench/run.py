@@ -116,6 +116,14 @@ def main() -> None:
                          median_time(lambda: cfn_flip.to_json(yaml_text), repeat), None))
             loaded = cfn_flip.load(yaml_text)[0]
             rows.append(("1000 rules floor: cfn-flip dump_yaml", median_time(lambda: cfn_flip.dump_yaml(loaded), repeat), None))
+            import hcl2
+
+            tf_text = texts["terraform"]
+            rows.append(("1000 rules floor: hcl2.loads", median_time(lambda: hcl2.loads(tf_text), min(repeat, 3)), None))
+            tf_data = hcl2.loads(tf_text)
+            rows.append(("1000 rules floor: hcl2.dumps", median_time(lambda: hcl2.dumps(tf_data), min(repeat, 3)), None))
+            rows.append(("1000 rules ours: write terraform (no read)", median_time(
+                lambda: write([config], "terraform", warn=lambda d: None), repeat), None))
 
     width = max(len(r[0]) for r in rows)
     print(f"{'measure':<{width}}  {'median ms':>10}  {'peak MiB':>9}")
