@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from converter import loads, lossy, read, write
-from converter.formats import WriteOptions, terraform, terraform_legacy
+from converter.formats import WriteOptions, hcl, terraform, terraform_legacy
 from converter.sources import Source
 from conftest import ROOT, SAMPLES, as_read_by, expected
 from strategies import configs
@@ -230,3 +231,16 @@ def test_legacy_view_matches_what_provider_v3_sends():
     (config,) = expected(ROOT / "samples" / "two-destinations")
     view = terraform_legacy.provider_view(config)
     assert view.rules[1].filter.and_.prefix == "" and view.rules[1].filter.and_.tags[0].key == "replicate"
+
+
+PIECES = ["$", "{", "}", "%", "\\", '"', "${", "%{", "$$", "}}", "\n", "a", "${x}", "%{ if x }", "日本語", "\t"]
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), min_size=1, max_size=6).map("".join))
+def test_any_literal_survives_escaping_and_python_hcl2(text):
+    """Escaping is the riskiest part of writing HCL by hand: every literal reads back unchanged."""
+    hcl_text = f'x = "{hcl.escape(text)}"\ny = "after"\n'
+    module = terraform._Module()
+    data = terraform.parse(Source("x.tf", hcl_text))
+    assert module.value(data["x"], "hcl") == text and module.value(data["y"], "hcl") == "after"

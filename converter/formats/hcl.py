@@ -118,8 +118,9 @@ def escape(text: str) -> str:
     """A literal as the inside of an HCL quoted string: escapes, and $${ / %%{ for template markers."""
     out = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")
     out = re.sub(r"[\x00-\x1f\x7f]", lambda m: f"\\u{ord(m.group()):04x}", out)
-    # $${ is the escape for a literal ${, but python-hcl2 cannot read one that no } follows: \u0024{ reads the same.
-    out = re.sub(r"\$\{(?![^}]*\})", r"\\u0024{", out)
+    # $${ and %%{ are the escapes for a literal ${ and %{, but python-hcl2 cannot read them when no } follows:
+    # \u0024{ and \u0025{ read the same in HCL.
+    out = re.sub(r"([$%])\{(?![^}]*\})", lambda m: f"\\u{ord(m.group(1)):04x}{{", out)
     return out.replace("${", "$${").replace("%{", "%%{")
 
 
