@@ -124,7 +124,8 @@ def prepare(config, fmt: str, *, schema: str = "auto", allow_lossy: bool = False
         raise Refusal([loss.diagnostic(fmt, lossy_allowed=False) for loss in found])
     for loss in found:
         warn(loss.diagnostic(fmt, lossy_allowed=True))
-        config = lossy.drop(config, loss.loc)
+    for loss in reversed(found):  # from the last: dropping an item does not move the ones before it
+        config = lossy.apply(config, loss)
     return config
 
 

@@ -11,19 +11,38 @@ from .errors import Diagnostic, error
 from .model import ReplicationConfig
 
 
+_KEEP = object()
+
+
 @dataclass(frozen=True)
 class Loss:
-    """A field (model location) a target format cannot hold, and why."""
+    """A field (model location) a target format cannot hold, and why; replacement is what it would become."""
 
     loc: tuple
     reason: str
+    replacement: object = _KEEP  # _KEEP: the field is dropped
 
     def diagnostic(self, fmt: str, lossy_allowed: bool) -> Diagnostic:
-        """The loss as an error (refused) or a warning (written without it)."""
-        action = "dropped" if lossy_allowed else "cannot be written"
+        """The loss as an error (refused) or a warning (written without it, or changed)."""
+        action = ("dropped" if self.replacement is _KEEP else "changed") if lossy_allowed else "cannot be written"
         return error("lossy", f"{action}: {self.reason}", severity="warning" if lossy_allowed else "error",
                      path=grammar.api_path(self.loc), hint=None if lossy_allowed else f"{fmt} cannot hold it; "
                      "pass --allow-lossy to write without it")
+
+
+def leaves(obj: BaseModel, loc: tuple = ()):
+    """Every value below a model object that is not itself a model object: (location, value)."""
+    from .values import Ref
+
+    for name in type(obj).model_fields:
+        value = getattr(obj, name)
+        if isinstance(value, BaseModel) and not isinstance(value, Ref):
+            yield from leaves(value, loc + (name,))
+        elif isinstance(value, tuple):
+            for index, item in enumerate(value):
+                yield from leaves(item, loc + (name, index))
+        elif value is not None:
+            yield loc + (name,), value
 
 
 def describe(gap: dict) -> str:
@@ -75,17 +94,43 @@ def losses(config: ReplicationConfig, fmt: str, options) -> list[Loss]:
     return found + (extra(config, options) if extra else [])
 
 
-def drop(obj: BaseModel, loc: tuple) -> BaseModel:
-    """A copy of a model object without the field at a location."""
+def apply(config: ReplicationConfig, loss: Loss) -> ReplicationConfig:
+    """The configuration with a loss applied: the field changed to its replacement, or dropped.
+
+    A required field is dropped with the optional block (or list item) around it.
+    """
+    if loss.replacement is not _KEEP:
+        return _set(config, loss.loc, loss.replacement)
+    loc = loss.loc
+    while len(loc) > 1 and not isinstance(loc[-1], int) and _required(config, loc):
+        loc = loc[:-1]
+    if not isinstance(loc[-1], int) and _required(config, loc):
+        return config  # a required member of the configuration itself: no gap declares one
+    return _set(config, loc, None)
+
+
+def _required(config: BaseModel, loc: tuple) -> bool:
+    obj = config
+    for part in loc[:-1]:
+        obj = obj[part] if isinstance(part, int) else getattr(obj, part, None)
+        if obj is None:
+            return False
+    return type(obj).model_fields[loc[-1]].is_required()
+
+
+def _set(obj: BaseModel, loc: tuple, value) -> BaseModel:
+    """A copy of a model object with the field at a location set (None drops it, or its list item)."""
     head, rest = loc[0], loc[1:]
     if not rest:
-        return obj.model_copy(update={head: None})
-    value = getattr(obj, head)
-    if value is None:  # already dropped with a field around it
+        return obj.model_copy(update={head: value})
+    current = getattr(obj, head)
+    if current is None:  # already dropped with a field around it
         return obj
     if isinstance(rest[0], int):
         index, rest = rest[0], rest[1:]
-        items = list(value)
-        items[index] = drop(items[index], rest) if rest else None
+        items = list(current)
+        if index >= len(items):
+            return obj
+        items[index] = _set(items[index], rest, value) if rest else value
         return obj.model_copy(update={head: tuple(i for i in items if i is not None)})
-    return obj.model_copy(update={head: drop(value, rest)})
+    return obj.model_copy(update={head: _set(current, rest, value)})

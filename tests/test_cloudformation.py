@@ -167,7 +167,7 @@ def expressible(config):
     """The part of a configuration CloudFormation can hold (a literal source bucket, nothing it cannot express)."""
     config = config.model_copy(update={"bucket": config.bucket or "source"})
     for loss in reversed(lossy.losses(config, "cloudformation", WriteOptions())):
-        config = lossy.drop(config, loss.loc)
+        config = lossy.apply(config, loss)
     return config
 
 

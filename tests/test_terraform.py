@@ -188,7 +188,7 @@ def expressible(config, fmt):
     """A configuration with a literal source bucket and nothing fmt cannot hold."""
     config = config.model_copy(update={"bucket": config.bucket or "source"})
     for loss in reversed(lossy.losses(config, fmt, WriteOptions())):
-        config = lossy.drop(config, loss.loc)
+        config = lossy.apply(config, loss)
     return config
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Union
 
@@ -78,14 +79,18 @@ def parse_template(text: str, escaped: bool, expression) -> Value:
                 source = '"' + text + '"' if escaped else json.dumps(text)
                 return Ref(kind="expression", language="terraform", text=source)
             chunk = "".join(literal)
-            parts += [_unescape(chunk) if escaped else chunk, expression(text[i + 2:end].strip())]
+            parts += [_literal(chunk, escaped), expression(text[i + 2:end].strip())]
             literal, i = [], end + 1
         else:
             literal.append(text[i])
             i += 1
-    chunk = "".join(literal)
-    parts.append(_unescape(chunk) if escaped else chunk)
+    parts.append(_literal("".join(literal), escaped))
     return template(parts)
+
+
+def _literal(chunk: str, escaped: bool) -> str:
+    """A literal part; the native syntax decodes escapes and, as HashiCorp's parser does, normalizes to NFC."""
+    return unicodedata.normalize("NFC", _unescape(chunk)) if escaped else chunk
 
 
 def reference(expression: str, known) -> Ref:

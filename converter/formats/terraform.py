@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -293,10 +294,13 @@ def provider_view(config: ReplicationConfig) -> ReplicationConfig:
 # --- writing ---------------------------------------------------------------------------------------
 
 def losses(config: ReplicationConfig, options) -> list:
-    """Tags in `and` become a map: a key given twice cannot be held."""
-    from ..lossy import Loss
+    """Tags in `and` become a map: a key given twice cannot be held; HCL turns strings into Unicode NFC."""
+    from ..lossy import Loss, leaves
 
-    found = []
+    # https://github.com/hashicorp/hcl/blob/main/hclsyntax/spec.md#template-literals normalizes literals to NFC.
+    found = [Loss(loc, "Terraform normalizes strings to Unicode NFC, and this one would change",
+                  unicodedata.normalize("NFC", value))
+             for loc, value in leaves(config) if isinstance(value, str) and not unicodedata.is_normalized("NFC", value)]
     for index, rule in enumerate(config.rules):
         tags = rule.filter.and_.tags if rule.filter and rule.filter.and_ and rule.filter.and_.tags else ()
         seen = set()
