@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import re
 import warnings
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable
 
-__all__ = ["read", "loads", "write", "convert", "select"]
+__all__ = ["read", "read_located", "loads", "write", "convert", "select", "validate"]
 __version__ = "0.1.0"
+
+# Loaded first, so that the function `validate` defined below, not this module, is converter.validate.
+from . import validate as _checks  # noqa: E402
 
 
 def loads(text: str, fmt: str | None = None, *, name: str = "<string>"):
@@ -28,25 +32,61 @@ def _read_source(source, fmt):
     return formats.module(name).read(source)
 
 
-def read(inputs: str | Path | Iterable[str | Path], fmt: str | None = None, *, bucket: str | None = None,
-         max_bytes: int | None = None):
-    """The configurations in files, directories or '-' (stdin); --bucket names or picks one."""
-    from . import sources
+@dataclass
+class Located:
+    """A configuration with where it was read from, for diagnostics that point into the user's file."""
+
+    config: object
+    file: str
+    where: Callable  # model location -> (file, line, column) or None
+    versioned: Callable | None = None  # bucket value -> versioning Enabled in this input: True, False, None
+
+
+def read_located(inputs: str | Path | Iterable[str | Path], fmt: str | None = None, *, bucket: str | None = None,
+                 max_bytes: int | None = None) -> list[Located]:
+    """The configurations in files, directories or '-' (stdin), each with its source map."""
+    from . import formats, sources
 
     paths = [inputs] if isinstance(inputs, (str, Path)) else list(inputs)
-    configs = []
+    items: list[Located] = []
     for path in paths:
         found = sources.load(str(path), max_bytes or sources.MAX_INPUT_BYTES)
         if Path(path).is_dir():  # a Terraform directory is one module: its files refer to each other
             module = [s for s in found if s.name.lower().endswith((".tf", ".tf.json"))]
-            if module and (fmt is None or fmt.lower() in ("terraform", "tf", "hcl", "terraform-json", "terraform-legacy")):
-                from .formats.terraform import read_module
-
-                configs += read_module(module)
+            if module and (fmt is None or formats.canonical_name(fmt).startswith("terraform")):
+                items += _located(formats.module("terraform"), module, module[0].name)
                 found = [s for s in found if s not in module]
         for source in found:
-            configs += _read_source(source, fmt)
-    return select(configs, bucket)
+            if not source.text.strip():
+                from .errors import InputError, error
+
+                raise InputError(error("empty", "the input is empty", file=source.name))
+            name = formats.canonical_name(fmt) if fmt else formats.detect(source)
+            items += _located(formats.module(name), [source], source.name)
+    chosen = select([item.config for item in items], bucket)
+    if len(chosen) == len(items):
+        return [Located(c, i.file, i.where, i.versioned) for i, c in zip(items, chosen)]
+    return [i for i in items if any(i.config is c for c in chosen)]
+
+
+def _located(module, found: list, file: str) -> list[Located]:
+    configs = module.read_module(found) if len(found) > 1 else module.read(found[0])
+    locator = module.locator(found if len(found) > 1 else found[0], configs)
+    versioned = module.versioning(found) if hasattr(module, "versioning") else None
+
+    def where(index):
+        def at(loc):
+            spot = locator(index, loc)
+            return spot if spot is None or len(spot) == 3 else (file, *spot)
+        return at
+
+    return [Located(config, file, where(i), versioned) for i, config in enumerate(configs)]
+
+
+def read(inputs: str | Path | Iterable[str | Path], fmt: str | None = None, *, bucket: str | None = None,
+         max_bytes: int | None = None):
+    """The configurations in files, directories or '-' (stdin); --bucket names or picks one."""
+    return [item.config for item in read_located(inputs, fmt, bucket=bucket, max_bytes=max_bytes)]
 
 
 def _names(config) -> set[str]:
@@ -160,3 +200,18 @@ def write(configs: list, fmt: str, *, schema: str = "auto", allow_lossy: bool = 
 def convert(inputs, to: str, *, from_: str | None = None, bucket: str | None = None, **options) -> str | dict[str, str]:
     """Read inputs and write them in another format (see write for the options)."""
     return write(read(inputs, from_, bucket=bucket), to, **options)
+
+
+def validate(inputs, fmt: str | None = None, *, bucket: str | None = None, max_bytes: int | None = None) -> list:
+    """Every finding of the S3 checks for the configurations in the inputs, located in the user's files."""
+    return [finding for item in read_located(inputs, fmt, bucket=bucket, max_bytes=max_bytes)
+            for finding in located_findings(item)]
+
+
+def located_findings(item: Located) -> list:
+    """The findings for one read configuration, with file, line and column."""
+    out = []
+    for finding in _checks.validate(item.config, _checks.Context(item.versioned)):
+        spot = item.where(finding.pointer) if finding.pointer is not None else None
+        out.append(finding.at(file=spot[0], line=spot[1], column=spot[2]) if spot else finding.at(file=item.file))
+    return out

@@ -89,18 +89,57 @@ def convert(
     shape: str = typer.Option("bare", "--shape", help="cli-json shape: bare, wrapped (get-bucket-replication) or cli-input."),
     force: bool = typer.Option(False, "--force", help="Replace existing output files."),
     max_bytes: int = typer.Option(20 * 1024 * 1024, "--max-bytes", help="Refuse inputs larger than this."),
+    no_validate: bool = typer.Option(False, "--no-validate", help="Convert even what S3 would reject."),
 ) -> None:
     """Convert replication configurations: s3repl convert export.json --to xml"""
-    from . import read, write
+    from . import located_findings, read_located, write
     from .formats import canonical_name
+    from .normalize import apply_schema
 
     canonical_name(to)  # a wrong --to is a usage error before any input is read
     if schema not in ("auto", "v1", "v2"):
         raise UsageError(error("usage", f"--schema {schema!r}", hint="choose auto, v1 or v2"))
-    configs = read(inputs, from_, bucket=bucket, max_bytes=max_bytes)
-    result = write(configs, to, schema=schema, allow_lossy=allow_lossy, variables=_variables(var), shape=shape, warn=_say)
+    variables = _variables(var)
+    items = read_located(inputs, from_, bucket=bucket, max_bytes=max_bytes)
+    for item in items:  # the checks see what will be written: V1 rules upgraded, or downgraded
+        item.config = apply_schema(item.config, schema)
+    if not no_validate:
+        findings = [f for item in items for f in located_findings(item)]
+        for finding in findings:
+            typer.echo(finding.render_finding(), err=True)
+        if any(f.severity == "error" for f in findings):
+            typer.echo("s3repl: not converted: S3 would reject the configuration (--no-validate converts anyway)",
+                       err=True)
+            raise typer.Exit(1)
+    configs = [item.config for item in items]
+    result = write(configs, to, allow_lossy=allow_lossy, variables=variables, shape=shape, warn=_say)
     listing = [str(c.bucket or c.origin or "?") for c in configs]
     _emit(result, output, force, listing)
+
+
+@app.command()
+@_handles_errors
+def validate(
+    inputs: List[str] = typer.Argument(..., help="Files, directories, or - for stdin."),
+    from_: Optional[str] = typer.Option(None, "--from", "-f", help="Input format; detected when omitted."),
+    bucket: Optional[str] = typer.Option(None, "--bucket", "-b", help="Pick one configuration."),
+    output: str = typer.Option("text", "--output", help="text or json."),
+    max_bytes: int = typer.Option(20 * 1024 * 1024, "--max-bytes", help="Refuse inputs larger than this."),
+) -> None:
+    """Check configurations against every rule S3 enforces: s3repl validate main.tf"""
+    import json
+
+    from . import validate as run
+
+    if output not in ("text", "json"):
+        raise UsageError(error("usage", f"--output {output!r}", hint="choose text or json"))
+    findings = run(inputs, from_, bucket=bucket, max_bytes=max_bytes)
+    if output == "json":
+        typer.echo(json.dumps([f.as_dict() for f in findings], indent=2, ensure_ascii=False))
+    else:
+        for finding in findings:
+            typer.echo(finding.render_finding())
+    raise typer.Exit(1 if any(f.severity == "error" for f in findings) else 0)
 
 
 @app.command()

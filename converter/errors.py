@@ -31,6 +31,13 @@ class Diagnostic:
         text = f"{text} {self.severity}: {self.message}" if text else f"{self.severity}: {self.message}"
         return f"{text} ({self.hint})" if self.hint else text
 
+    def render_finding(self) -> str:
+        """One line for a check's finding: file:line:col: E201 path: message [link]."""
+        where = ":".join(str(p) for p in (self.file, self.line, self.column) if p is not None)
+        path = f" {self.path}:" if self.path else ""
+        link = f" [{self.hint}]" if self.hint else ""
+        return f"{where + ': ' if where else ''}{self.code}{path} {self.message}{link}"
+
     def as_dict(self) -> dict:
         """The JSON form."""
         return {k: v for k, v in self.__dict__.items() if v is not None and k != "pointer"}

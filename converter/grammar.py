@@ -115,11 +115,11 @@ def render(pointer: Pointer) -> str:
     return out
 
 
-def api_path(loc: Pointer, root: type[BaseModel] = model.ReplicationConfig) -> str:
-    """A model location (field names and indices) as an S3 API field path."""
-    inverse, cls, out = _inverse("cli-json"), root, []
+def to_pointer(loc: Pointer, name: str, root: type[BaseModel] = model.ReplicationConfig) -> Pointer:
+    """A model location (field names and indices) in a format's member names."""
+    inverse, cls, out = _inverse(name), root, []
     # Request members (Bucket, Token...) sit beside the configuration in the --cli-input-json shape.
-    request = {f: m for m, f in load("cli-json").raw["request"].items() if f}
+    request = {f: m for m, f in load(name).raw.get("request", {}).items() if f}
     for part in loc:
         if isinstance(part, int):
             out.append(part)
@@ -128,7 +128,12 @@ def api_path(loc: Pointer, root: type[BaseModel] = model.ReplicationConfig) -> s
         out.append(names.get(part, part))
         kind, target = kinds(cls).get(part, ("str", None))
         cls = target if kind in ("model", "list") else cls
-    return render(tuple(out))
+    return tuple(out)
+
+
+def api_path(loc: Pointer) -> str:
+    """A model location as an S3 API field path: Rules[2].Destination.Bucket."""
+    return render(to_pointer(loc, "cli-json"))
 
 
 # --- format data -> model ----------------------------------------------------------------------

@@ -10,18 +10,18 @@ from converter import loads, write
 from converter.errors import Refusal
 from converter.normalize import downgrade, rule_version, upgrade
 
-ROLE = "arn:aws:iam::1:role/r"
+ROLE = "arn:aws:iam::111122223333:role/r"
 
 
 def config(*rules):
     return loads(json.dumps({"Role": ROLE, "Rules": list(rules)}), "cli-json")[0]
 
 
-def v1(id_, prefix, bucket="arn:aws:s3:::d", **extra):
+def v1(id_, prefix, bucket="arn:aws:s3:::dest-bucket", **extra):
     return {"ID": id_, "Prefix": prefix, "Status": "Enabled", "Destination": {"Bucket": bucket}, **extra}
 
 
-def v2(id_, flt, priority=1, dmr="Enabled", bucket="arn:aws:s3:::d", **extra):
+def v2(id_, flt, priority=1, dmr="Enabled", bucket="arn:aws:s3:::dest-bucket", **extra):
     return {"ID": id_, "Priority": priority, "Filter": flt, "Status": "Enabled", "Destination": {"Bucket": bucket},
             "DeleteMarkerReplication": {"Status": dmr}, **extra}
 
@@ -41,9 +41,9 @@ def test_upgrade_is_faithful():
     as_json = json.loads(write([upgraded], "cli-json"))
     assert as_json["Rules"] == [
         {"ID": "a", "Priority": 1, "Filter": {"Prefix": "logs/"}, "Status": "Enabled",
-         "Destination": {"Bucket": "arn:aws:s3:::d"}, "DeleteMarkerReplication": {"Status": "Enabled"}},
+         "Destination": {"Bucket": "arn:aws:s3:::dest-bucket"}, "DeleteMarkerReplication": {"Status": "Enabled"}},
         {"ID": "b", "Priority": 2, "Filter": {"Prefix": "img/"}, "Status": "Enabled",
-         "Destination": {"Bucket": "arn:aws:s3:::d"}, "DeleteMarkerReplication": {"Status": "Enabled"}},
+         "Destination": {"Bucket": "arn:aws:s3:::dest-bucket"}, "DeleteMarkerReplication": {"Status": "Enabled"}},
     ]
 
 
@@ -100,10 +100,11 @@ def test_cli_schema_v2_upgrades(cli, tmp_path):
     assert json.loads(result.stdout)["Rules"][0]["DeleteMarkerReplication"] == {"Status": "Enabled"}
 
 
-def test_mixed_versions_are_reported_with_the_upgrade_offered(cli, tmp_path):
+def test_mixed_versions_are_refused_with_the_upgrade_offered(cli, tmp_path):
     path = tmp_path / "x.json"
     path.write_text(json.dumps({"Role": ROLE, "Rules": [v1("a", "a/"), v2("b", {"Prefix": "b/"})]}))
     result = cli("convert", path, "--to", "xml")
-    assert result.exit_code == 0
-    assert "warning: V1 rules (Rules[0]) are mixed with V2 rules (convert with --schema v2" in result.stderr
-    assert "--schema v2" not in cli("convert", path, "--to", "xml", "--schema", "v2").stderr
+    assert result.exit_code == 1
+    assert "E105 V1 rules (Rules[0]) are mixed with V2 rules; convert with --schema v2" in result.stderr
+    upgraded = cli("convert", path, "--to", "xml", "--schema", "v2")
+    assert upgraded.exit_code == 0 and upgraded.stderr == ""

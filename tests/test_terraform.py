@@ -140,9 +140,10 @@ def test_v3_inline_block_migrates_to_the_v4_resource(cli):
 
 def test_escapes_survive_both_parsers(tmp_path):
     (config,) = read(ROOT / "samples" / "tf-tricky" / "input")
-    assert config.rules[0].id == 'quote " backslash \\ dollar ${x} percent %{y} unicode é tab\tend'
+    assert config.rules[0].id == 'quote " backslash \\ dollar ${x} percent %{y} tab\tend'
     assert config.rules[0].priority == 7
-    assert [t.key for t in config.rules[1].filter.and_.tags] == ["needs quotes", "plain"]
+    assert config.rules[0].filter.prefix == "odd/  spaces/café/"
+    assert [(t.key, t.value) for t in config.rules[1].filter.and_.tags] == [("needs quotes", "v1"), ("plain", "日本語-ключ")]
 
 
 @pytest.mark.parametrize("name,content,message", [
@@ -176,8 +177,9 @@ def test_a_directory_without_replication_exits_1(cli, tmp_path):
 
 def test_duplicate_tag_keys_cannot_become_a_map(cli, tmp_path):
     path = tmp_path / "in.json"
-    path.write_text(json.dumps({"Role": "r", "Rules": [{"Priority": 1, "Status": "Enabled", "Filter": {"And": {"Tags": [
-        {"Key": "k", "Value": "1"}, {"Key": "k", "Value": "2"}]}}, "Destination": {"Bucket": "b"},
+    path.write_text(json.dumps({"Role": "arn:aws:iam::111122223333:role/r", "Rules": [{"Priority": 1, "Status": "Enabled",
+        "Filter": {"And": {"Tags": [{"Key": "k", "Value": "1"}, {"Key": "k", "Value": "2"}]}},
+        "Destination": {"Bucket": "arn:aws:s3:::dest-bucket"},
         "DeleteMarkerReplication": {"Status": "Disabled"}}]}))
     result = cli("convert", path, "--to", "tf", "--bucket", "src")
     assert result.exit_code == 1

@@ -95,3 +95,15 @@ def write(configs: list[ReplicationConfig], options) -> str:
     """CLI JSON text, indented as the AWS CLI prints it."""
     (config,) = configs
     return json_text(document(config, options.shape), indent=4)
+
+
+def locator(source: Source, configs: list[ReplicationConfig]):
+    """Where a model location is in the document: (line, column) or None."""
+    wrapped = isinstance(data := parse(source), dict) and "ReplicationConfiguration" in data
+    request = {field for field in REQUEST.values() if field}
+
+    def where(index: int, loc: tuple):
+        prefix = ("ReplicationConfiguration",) if wrapped and not (loc and loc[0] in request) else ()
+        return locate(source.text, prefix + grammar.to_pointer(loc, NAME))
+
+    return where

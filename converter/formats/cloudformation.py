@@ -329,3 +329,36 @@ class _Writer:
                             path=grammar.render(pointer)))
         self._parameter(name, ref, native=False, description=f"Stands for {ref.display()}"[:4000])
         return name
+
+
+def locator(source: Source, configs: list[ReplicationConfig]):
+    """Where a model location is in the template (line, column)."""
+    from ..sources import locate
+
+    def where(index: int, loc: tuple):
+        resource = ("Resources", configs[index].origin, "Properties")
+        if loc[:1] == ("bucket",):
+            return locate(source.text, resource + ("BucketName",))
+        return locate(source.text, resource + ("ReplicationConfiguration",) + grammar.to_pointer(loc, NAME))
+
+    return where
+
+
+def versioning(sources: list[Source]):
+    """Whether the template enables versioning on a bucket a value names: True, False, or None (not in it)."""
+    buckets = {}  # logical ID -> (literal name, versioning enabled)
+    for source in sources:
+        data = parse(source)
+        for logical_id, resource in ((data or {}).get("Resources") or {}).items():
+            if isinstance(resource, dict) and resource.get("Type") == BUCKET:
+                properties = resource.get("Properties") or {}
+                status = (properties.get("VersioningConfiguration") or {}).get("Status")
+                buckets[logical_id] = (properties.get("BucketName"), status == "Enabled")
+
+    def enabled(value: Value):
+        if isinstance(value, Ref) and value.kind == "resource" and value.target in buckets:
+            return buckets[value.target][1]
+        name = value.removeprefix("arn:aws:s3:::") if isinstance(value, str) else None
+        return next((on for literal, on in buckets.values() if name is not None and literal == name), None)
+
+    return enabled

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..model import ReplicationConfig
 from . import json_text
-from .cloudformation import build, read  # noqa: F401 - the same reader serves both syntaxes
+from .cloudformation import build, locator, read, versioning  # noqa: F401 - the same reader serves both syntaxes
 
 NAME = "cloudformation-json"
 MULTI = True

@@ -41,3 +41,11 @@ def read(source: Source) -> list[ReplicationConfig]:
 def write(configs: list[ReplicationConfig], options) -> str:
     """The model document as indented JSON."""
     return json_text(dump(configs), indent=2)
+
+
+def locator(source: Source, configs: list[ReplicationConfig]):
+    """Where a model location is in the document."""
+    def where(index: int, loc: tuple):
+        return locate(source.text, ("configurations", index) + tuple("and" if p == "and_" else p for p in loc))
+
+    return where

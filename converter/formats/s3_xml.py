@@ -178,3 +178,11 @@ def _fill(parent, data: dict, pointer: tuple) -> None:
             if bad:  # https://www.w3.org/TR/xml/#charsets
                 raise Refusal(error("not-xml", f"the character U+{ord(bad.group()):04X} cannot appear in XML 1.0",
                                     path=grammar.render(here), hint="use cli-json, which can hold it"))
+
+
+def locator(source: Source, configs: list[ReplicationConfig]):
+    """Where a model location is in the document: (line, column) of its element or the closest around it."""
+    root, positions = _parse(source)
+    where: dict = {}
+    _to_data(root, ReplicationConfig, (), positions, where, [])
+    return lambda index, loc: _nearest(where, grammar.to_pointer(loc, NAME))

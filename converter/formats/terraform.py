@@ -515,3 +515,81 @@ def _json_scalar(value: Any, expression) -> Any:
         return "${" + expression(value) + "}"
     return "".join(p.replace("${", "$${").replace("%{", "%%{") if isinstance(p, str) else "${" + expression(p) + "}"
                    for p in value.parts or ())
+
+
+# --- where things are, for diagnostics --------------------------------------------------------------
+
+def locator(sources: list[Source] | Source, configs: list[ReplicationConfig]):
+    """Where a model location is: (file, line, column), found by scanning from the resource's header."""
+    sources = sources if isinstance(sources, list) else [sources]
+
+    def where(index: int, loc: tuple):
+        kind, _, label = (configs[index].origin or "").partition(".")
+        for source in sources:
+            if source.text.lstrip().startswith("{"):  # JSON syntax: a path through the objects
+                from ..sources import locate
+
+                spot = locate(source.text, ("resource", kind, label) + _pointer(configs[index], loc))
+                if spot and f'"{label}"' in source.text:
+                    return (source.name, *spot)
+                continue
+            header = re.search(rf'^[ \t]*resource\s+"{re.escape(kind)}"\s+"{re.escape(label)}"', source.text, re.M)
+            if header:
+                return (source.name, *_scan(source.text, header.start(), _pointer(configs[index], loc)))
+        return None
+
+    return where
+
+
+def _pointer(config: ReplicationConfig, loc: tuple) -> tuple:
+    pointer = grammar.to_pointer(loc, NAME)
+    if config.origin and config.origin.startswith("aws_s3_bucket."):  # provider v3 names
+        names = {"rule": "rules", "account": "account_id", "encryption_configuration": "replica_kms_key_id"}
+        pointer = ("replication_configuration",) + tuple(names.get(p, p) if isinstance(p, str) else p for p in pointer)
+    return pointer
+
+
+def _scan(text: str, position: int, pointer: tuple) -> tuple[int, int]:
+    """Line and column of the deepest member of pointer found after position (best effort, by names)."""
+    found = position
+    for i, part in enumerate(pointer):
+        if isinstance(part, int):
+            continue
+        skip = pointer[i + 1] if i + 1 < len(pointer) and isinstance(pointer[i + 1], int) else 0
+        pattern = re.compile(rf"^[ \t]*({re.escape(part)})\b\s*[={{]", re.M)
+        matches = pattern.finditer(text, found)
+        match = next((m for n, m in enumerate(matches) if n == skip), None)
+        if match is None:
+            break
+        found = match.start(1)
+    line = text.count("\n", 0, found) + 1
+    return line, found - (text.rfind("\n", 0, found) + 1) + 1
+
+
+def versioning(sources: list[Source]):
+    """Whether the module enables versioning on a bucket a value names: True, False, or None (not in it)."""
+    module = _Module()
+    for source in sources:
+        _collect(module, source, "json" if source.text.lstrip().startswith("{") else "hcl")
+    buckets, enabled_by = {}, set()
+    for kind, label, body, _, syntax in module.resources:
+        if kind == "aws_s3_bucket":
+            inline = (_plain(module, body, syntax, ()).get("versioning") or {}).get("enabled") is True
+            buckets[f"aws_s3_bucket.{label}"] = (module.value(body.get("bucket"), syntax), inline)
+        elif kind == "aws_s3_bucket_versioning":
+            plain = _plain(module, body, syntax, ())
+            if (plain.get("versioning_configuration") or {}).get("status") == "Enabled":
+                target = plain.get("bucket")
+                enabled_by.add(target.target if isinstance(target, Ref) else target)
+
+    def enabled(value: Value):
+        if isinstance(value, Ref) and value.kind == "resource" and value.target in buckets:
+            name, inline = buckets[value.target]
+            return inline or value.target in enabled_by or name in enabled_by
+        name = value.removeprefix("arn:aws:s3:::") if isinstance(value, str) else None
+        for address, (literal, inline) in buckets.items():
+            if name is not None and literal == name:
+                return inline or address in enabled_by or name in enabled_by
+        return None
+
+    return enabled

@@ -6,7 +6,7 @@ from ..lossy import Loss
 from ..model import AndOperator, DeleteMarkerReplication, Filter, ReplicationConfig, Rule
 from ..values import Ref
 from . import hcl
-from .terraform import Writer, read, read_module, render, snake  # noqa: F401 - the terraform reader reads v3 blocks too
+from .terraform import Writer, locator, read, read_module, render, snake, versioning  # noqa: F401 - one reader reads v3 too
 from .terraform import losses as map_losses
 from .terraform import provider_view as v4_view
 

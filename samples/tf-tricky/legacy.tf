@@ -8,11 +8,11 @@ resource "aws_s3_bucket" "tricky" {
     role = "arn:aws:iam::111122223333:role/tricky"
 
     rules {
-      id       = "quote \" backslash \\ dollar $${x} percent %%{y} unicode é tab\tend"
+      id       = "quote \" backslash \\ dollar $${x} percent %%{y} tab\tend"
       priority = 7
       status   = "Enabled"
       filter {
-        prefix = "odd/  spaces/"
+        prefix = "odd/  spaces/café/"
       }
       destination {
         bucket        = "arn:aws:s3:::tricky-replica"
@@ -21,14 +21,14 @@ resource "aws_s3_bucket" "tricky" {
     }
 
     rules {
-      id       = "日本語-ключ"
+      id       = "tagged"
       priority = 0
       status   = "Disabled"
       filter {
         prefix = ""
         tags = {
           "needs quotes" = "v1"
-          plain          = "yes"
+          plain          = "日本語-ключ"
         }
       }
       destination {

@@ -3,11 +3,11 @@ resource "aws_s3_bucket_replication_configuration" "tricky" {
   role   = "arn:aws:iam::111122223333:role/tricky"
 
   rule {
-    id       = "quote \" backslash \\ dollar $${x} percent %%{y} unicode é tab\tend"
+    id       = "quote \" backslash \\ dollar $${x} percent %%{y} tab\tend"
     priority = 7
     status   = "Enabled"
     filter {
-      prefix = "odd/  spaces/"
+      prefix = "odd/  spaces/café/"
     }
     delete_marker_replication {
       status = "Disabled"
@@ -19,7 +19,7 @@ resource "aws_s3_bucket_replication_configuration" "tricky" {
   }
 
   rule {
-    id       = "日本語-ключ"
+    id       = "tagged"
     priority = 0
     status   = "Disabled"
     filter {
@@ -27,7 +27,7 @@ resource "aws_s3_bucket_replication_configuration" "tricky" {
         prefix = ""
         tags = {
           "needs quotes" = "v1"
-          plain          = "yes"
+          plain          = "日本語-ключ"
         }
       }
     }

@@ -8,9 +8,13 @@ resource "aws_s3_bucket" "source" {
     role = "arn:aws:iam::111122223333:role/acme-v3-replication"
 
     rules {
-      id     = "everything-v1"
-      prefix = ""
-      status = "Enabled"
+      id                               = "everything"
+      priority                         = 1
+      status                           = "Enabled"
+      delete_marker_replication_status = "Enabled"
+      filter {
+        prefix = ""
+      }
       destination {
         bucket        = aws_s3_bucket.destination.arn
         storage_class = "STANDARD"

@@ -3,9 +3,13 @@ resource "aws_s3_bucket_replication_configuration" "source" {
   role   = "arn:aws:iam::111122223333:role/acme-v3-replication"
 
   rule {
-    id     = "everything-v1"
-    prefix = ""
-    status = "Enabled"
+    id       = "everything"
+    priority = 1
+    status   = "Enabled"
+    filter {}
+    delete_marker_replication {
+      status = "Enabled"
+    }
     destination {
       bucket        = aws_s3_bucket.destination.arn
       storage_class = "STANDARD"

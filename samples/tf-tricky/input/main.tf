@@ -4,10 +4,10 @@ resource "aws_s3_bucket_replication_configuration" "tricky" {
   role = "arn:aws:iam::111122223333:role/tricky"   # odd spacing, no alignment
 
   rule {
-    id = "quote \" backslash \\ dollar $${x} percent %%{y} unicode \u00e9 tab\tend"
+    id = "quote \" backslash \\ dollar $${x} percent %%{y} tab\tend"
     priority = 007
     status = "Enabled"
-    filter { prefix = "odd/  spaces/" }
+    filter { prefix = "odd/  spaces/caf\u00e9/" }
     delete_marker_replication { status = "Disabled" }
     destination {
       bucket = "arn:aws:s3:::tricky-replica"
@@ -16,14 +16,14 @@ resource "aws_s3_bucket_replication_configuration" "tricky" {
   }
 
   rule {
-    id     = "日本語-ключ"
+    id     = "tagged"
     status = "Disabled"
     filter {
       and {
         prefix = ""
         tags = {
           "needs quotes" = "v1"
-          plain          = "yes"
+          plain          = "日本語-ключ"
         }
       }
     }

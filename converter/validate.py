@@ -1,0 +1,376 @@
+"""The checks S3 applies to a replication configuration (E: S3 rejects it) and likely mistakes (W)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Callable, Iterable
+
+from .errors import Diagnostic
+from .grammar import api_path
+from .model import ReplicationConfig, Rule
+from .normalize import rule_version
+from .values import Ref, Value
+
+GUIDE = "https://docs.aws.amazon.com/AmazonS3/latest/userguide/"
+API = "https://docs.aws.amazon.com/AmazonS3/latest/API/API_ReplicationRule.html"
+# Storage classes the API model lists; it notes FSX_OPENZFS is not accepted for replication.
+STORAGE_CLASSES = {"STANDARD", "REDUCED_REDUNDANCY", "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING", "GLACIER",
+                   "DEEP_ARCHIVE", "OUTPOSTS", "GLACIER_IR", "SNOW", "EXPRESS_ONEZONE", "FSX_OPENZFS", "FSX_ONTAP"}
+BUCKET_ARN = re.compile(r"^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+$")
+MAX_BYTES = 2 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Check:
+    """One rule: an id (E… rejected by S3, W… probably a mistake), what it checks, the page it comes from."""
+
+    code: str
+    summary: str
+    link: str
+    run: Callable[[ReplicationConfig, "Context"], Iterable[tuple[tuple, str]]]
+
+    @property
+    def severity(self) -> str:
+        return "error" if self.code.startswith("E") else "warning"
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the input says beyond the configuration: whether a bucket it names has versioning Enabled."""
+
+    versioned: Callable[[Value], bool | None] | None = None
+
+
+CHECKS: list[Check] = []
+
+
+def check(code: str, summary: str, link: str):
+    """Register a check: the function yields (model location, message) per finding."""
+    def register(run):
+        CHECKS.append(Check(code, summary, link, run))
+        return run
+    return register
+
+
+def validate(config: ReplicationConfig, context: Context = Context()) -> list[Diagnostic]:
+    """Every finding of every check, errors and warnings, with model locations in `pointer`."""
+    return [Diagnostic(code=c.code, message=message, severity=c.severity, path=api_path(loc) or None,
+                       hint=c.link, pointer=loc)
+            for c in CHECKS for loc, message in c.run(config, context)]
+
+
+def _rules(config: ReplicationConfig, version: str | None = None):
+    return [(("rules", i), r) for i, r in enumerate(config.rules) if version is None or rule_version(r) == version]
+
+
+def _literal(value) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _tags(rule: Rule) -> list:
+    flt = rule.filter
+    if flt is None:
+        return []
+    return [flt.tag] if flt.tag else list(flt.and_.tags or ()) if flt.and_ else []
+
+
+def _prefix(rule: Rule) -> Value | None:
+    flt = rule.filter
+    if flt is None:
+        return rule.prefix or ""
+    return (flt.and_.prefix if flt.and_ else flt.prefix) or ""
+
+
+# --- V1 and V2 ---------------------------------------------------------------------------------------
+V1V2 = GUIDE + "replication-add-config.html#replication-backward-compat-considerations"
+
+
+@check("E101", "a V2 rule (with Filter) needs Priority", V1V2)
+def _v2_priority(config, context):
+    return [(loc + ("priority",), "a rule with a Filter needs a Priority") for loc, r in _rules(config, "v2")
+            if r.priority is None]
+
+
+@check("E102", "a V2 rule (with Filter) needs DeleteMarkerReplication", V1V2)
+def _v2_delete_markers(config, context):
+    return [(loc, "a rule with a Filter needs DeleteMarkerReplication (Disabled keeps V1's behaviour off; "
+                  "V1 replicated delete markers)") for loc, r in _rules(config, "v2")
+            if r.delete_marker_replication is None or r.delete_marker_replication.status is None]
+
+
+@check("E103", "DeleteMarkerReplication is not allowed in a V1 rule (rule-level Prefix)", V1V2)
+def _v1_delete_markers(config, context):
+    return [(loc + ("delete_marker_replication",), "DeleteMarkerReplication cannot be used with a rule-level "
+             "Prefix (V1); use Filter.Prefix instead") for loc, r in _rules(config, "v1") if r.delete_marker_replication]
+
+
+@check("E104", "ReplicaModifications is not allowed in a V1 rule", V1V2)
+def _v1_replica_modifications(config, context):
+    return [(loc + ("source_selection_criteria", "replica_modifications"), "ReplicaModifications needs a rule "
+             "with a Filter (V2)") for loc, r in _rules(config, "v1")
+            if r.source_selection_criteria and r.source_selection_criteria.replica_modifications]
+
+
+@check("E105", "V1 and V2 rules are mixed in one configuration", V1V2)
+def _mixed(config, context):
+    versions = {rule_version(r) for r in config.rules}
+    if versions == {"v1", "v2"}:
+        v1 = ", ".join(api_path(loc) for loc, _ in _rules(config, "v1"))
+        return [((), f"V1 rules ({v1}) are mixed with V2 rules; convert with --schema v2 to upgrade them faithfully")]
+    return []
+
+
+@check("E106", "a V1 configuration has at most one destination bucket", V1V2)
+def _v1_destinations(config, context):
+    buckets = {str(r.destination.bucket) for r in config.rules}
+    if all(rule_version(r) == "v1" for r in config.rules) and len(buckets) > 1:
+        return [(("rules",), f"V1 rules replicate to {len(buckets)} destination buckets; S3 allows one "
+                 "(Number of distinct destination bucket ARNs cannot exceed 1)")]
+    return []
+
+
+@check("E107", "Replication Time Control and metrics need a V2 rule", GUIDE + "replication-time-control.html")
+def _v1_rtc(config, context):
+    return [(loc + ("destination",), "ReplicationTime and Metrics need a rule with a Filter (V2)")
+            for loc, r in _rules(config, "v1") if r.destination.replication_time or r.destination.metrics]
+
+
+# --- filters ---------------------------------------------------------------------------------------
+FILTERS = "https://docs.aws.amazon.com/AmazonS3/latest/API/API_ReplicationRuleFilter.html"
+
+
+@check("E110", "delete marker replication is not supported for tag-based rules", GUIDE + "delete-marker-replication.html")
+def _tags_and_delete_markers(config, context):
+    return [(loc + ("delete_marker_replication", "status"), "DeleteMarkerReplication must be Disabled when the "
+             "filter selects tags") for loc, r in _rules(config, "v2")
+            if _tags(r) and r.delete_marker_replication and r.delete_marker_replication.status == "Enabled"]
+
+
+@check("E111", "a Filter holds exactly one of Prefix, Tag and And", FILTERS)
+def _filter_one(config, context):
+    out = []
+    for loc, r in _rules(config, "v2"):
+        present = [name for name in ("prefix", "tag", "and_") if getattr(r.filter, name) is not None]
+        if len(present) > 1:
+            out.append((loc + ("filter",), f"the Filter holds {' and '.join(p.rstrip('_').title() for p in present)}; "
+                        "combine a prefix and tags in And"))
+    return out
+
+
+@check("E112", "an And holds at least two conditions (a prefix and tags, or several tags)", FILTERS)
+def _and_two(config, context):
+    return [(loc + ("filter", "and_"), "And needs a prefix and a tag, or two or more tags; use Prefix or Tag alone")
+            for loc, r in _rules(config, "v2") if r.filter.and_ is not None
+            and (r.filter.and_.prefix is not None) + len(r.filter.and_.tags or ()) < 2]
+
+
+# --- RTC and metrics --------------------------------------------------------------------------------
+RTC = GUIDE + "replication-time-control.html"
+
+
+@check("E120", "ReplicationTime and Metrics go together", RTC)
+def _rtc_pair(config, context):
+    out = []
+    for loc, r in _rules(config):
+        d = r.destination
+        if d.replication_time and not d.metrics:
+            out.append((loc + ("destination", "replication_time"), "ReplicationTime needs Metrics beside it"))
+        if d.metrics and not d.replication_time:
+            out.append((loc + ("destination", "metrics"), "Metrics need ReplicationTime beside them"))
+    return out
+
+
+@check("E121", "ReplicationTime and Metrics have the same status", RTC)
+def _rtc_status(config, context):
+    return [(loc + ("destination", "metrics", "status"), f"Metrics are {r.destination.metrics.status} but "
+             f"ReplicationTime is {r.destination.replication_time.status}") for loc, r in _rules(config)
+            if r.destination.metrics and r.destination.replication_time
+            and r.destination.metrics.status != r.destination.replication_time.status]
+
+
+@check("E122", "ReplicationTime and Metrics minutes are 15", RTC)
+def _rtc_minutes(config, context):
+    out = []
+    for loc, r in _rules(config):
+        d = r.destination
+        for name, inner, block in (("replication_time", "time", d.replication_time),
+                                   ("metrics", "event_threshold", d.metrics)):
+            minutes = getattr(block, inner) if block else None
+            if block and (minutes is None or minutes.minutes != 15) and not (name == "metrics" and minutes is None):
+                out.append((loc + ("destination", name, inner, "minutes"),
+                            f"{'Time' if inner == 'time' else 'EventThreshold'}.Minutes is "
+                            f"{minutes.minutes if minutes else 'missing'}; S3 accepts only 15"))
+    return out
+
+
+# --- destination ------------------------------------------------------------------------------------
+
+@check("E130", "replicating SSE-KMS objects needs ReplicaKmsKeyID", GUIDE + "replication-config-for-kms-objects.html")
+def _kms_key(config, context):
+    return [(loc + ("destination", "encryption_configuration"), "SseKmsEncryptedObjects is Enabled but the "
+             "destination has no EncryptionConfiguration.ReplicaKmsKeyID") for loc, r in _rules(config)
+            if r.source_selection_criteria and r.source_selection_criteria.sse_kms_encrypted_objects
+            and r.source_selection_criteria.sse_kms_encrypted_objects.status == "Enabled"
+            and not (r.destination.encryption_configuration and r.destination.encryption_configuration.replica_kms_key_id)]
+
+
+@check("E131", "owner override (AccessControlTranslation) needs Destination.Account",
+       GUIDE + "replication-change-owner.html")
+def _owner_account(config, context):
+    return [(loc + ("destination", "account"), "AccessControlTranslation needs the destination Account")
+            for loc, r in _rules(config) if r.destination.access_control_translation and r.destination.account is None]
+
+
+@check("E132", "the storage class is not accepted for replication", API)
+def _storage_class(config, context):
+    return [(loc + ("destination", "storage_class"), "FSX_OPENZFS is not accepted for replication")
+            for loc, r in _rules(config) if r.destination.storage_class == "FSX_OPENZFS"]
+
+
+@check("W133", "the storage class is not one this version of s3repl knows", API)
+def _storage_unknown(config, context):
+    return [(loc + ("destination", "storage_class"), f"{r.destination.storage_class!r} is not in the S3 API model "
+             "s3repl knows; check the spelling") for loc, r in _rules(config)
+            if r.destination.storage_class and r.destination.storage_class not in STORAGE_CLASSES]
+
+
+@check("E134", "the destination bucket is an S3 bucket ARN", API)
+def _bucket_arn(config, context):
+    return [(loc + ("destination", "bucket"), f"{r.destination.bucket!r} is not an S3 bucket ARN "
+             "(arn:aws:s3:::bucket-name)") for loc, r in _rules(config)
+            if _literal(r.destination.bucket) is not None and not BUCKET_ARN.match(r.destination.bucket)]
+
+
+@check("E135", "the role is an IAM role ARN", GUIDE + "setting-repl-config-perm-overview.html")
+def _role_arn(config, context):
+    role = _literal(config.role)
+    return [(("role",), f"{role!r} is not an IAM role ARN (arn:aws:iam::123456789012:role/name)")] if (
+        role is not None and not ROLE_ARN.match(role)) else []
+
+
+@check("E136", "the source bucket is not its own destination", GUIDE + "replication.html")
+def _same_bucket(config, context):
+    source = _literal(config.bucket)
+    return [(loc + ("destination", "bucket"), "the destination is the source bucket itself")
+            for loc, r in _rules(config) if source and r.destination.bucket == f"arn:aws:s3:::{source}"]
+
+
+# --- limits -----------------------------------------------------------------------------------------
+LIMITS = GUIDE + "replication-add-config.html"
+
+
+@check("E140", "the configuration is at most 2 MB", LIMITS)
+def _size(config, context):
+    from .formats import WriteOptions, s3_xml
+
+    if any(isinstance(v, Ref) for v in _values(config)):
+        return []
+    size = len(s3_xml.write([config], WriteOptions()).encode())
+    return [((), f"the XML body is {size:,} bytes; S3 accepts at most {MAX_BYTES:,}")] if size > MAX_BYTES else []
+
+
+@check("E141", "a rule ID is at most 255 ASCII characters", API)
+def _ids(config, context):
+    out = []
+    for loc, r in _rules(config):
+        rule_id = _literal(r.id)
+        if rule_id is not None and len(rule_id) > 255:
+            out.append((loc + ("id",), f"the ID has {len(rule_id)} characters; at most 255"))
+        if rule_id is not None and not rule_id.isascii():
+            out.append((loc + ("id",), "the ID has characters outside ASCII"))
+    return out
+
+
+@check("E142", "a prefix is at most 1,024 characters", LIMITS)
+def _prefix_length(config, context):
+    return [(loc, f"the prefix has {len(p)} characters; at most 1,024") for loc, r in _rules(config)
+            if isinstance(p := _prefix(r), str) and len(p) > 1024]
+
+
+@check("E143", "rule IDs are unique", API)
+def _duplicate_ids(config, context):
+    seen, out = {}, []
+    for loc, r in _rules(config):
+        if _literal(r.id) is not None:
+            if r.id in seen:
+                out.append((loc + ("id",), f"the ID {r.id!r} is also {api_path(seen[r.id])}"))
+            seen.setdefault(r.id, loc)
+    return out
+
+
+# --- overlaps ---------------------------------------------------------------------------------------
+PRIORITY = GUIDE + "replication-add-config.html#replication-config-optional-filter"
+
+
+def _same_destination_pairs(config):
+    rules = [(loc, r) for loc, r in _rules(config, "v2") if r.status == "Enabled"]
+    for i, (loc_a, a) in enumerate(rules):
+        for loc_b, b in rules[i + 1:]:
+            if a.destination.bucket == b.destination.bucket:
+                yield loc_a, a, loc_b, b
+
+
+def _covers(wide: Rule, narrow: Rule) -> bool:
+    """Whether every object narrow selects is also selected by wide (prefix and tags)."""
+    p_wide, p_narrow = _prefix(wide), _prefix(narrow)
+    if not (isinstance(p_wide, str) and isinstance(p_narrow, str) and p_narrow.startswith(p_wide)):
+        return False
+    narrow_tags = {(str(t.key), str(t.value)) for t in _tags(narrow)}
+    return {(str(t.key), str(t.value)) for t in _tags(wide)} <= narrow_tags
+
+
+@check("W150", "rules sharing a destination have distinct priorities", PRIORITY)
+def _duplicate_priorities(config, context):
+    return [(loc_b + ("priority",), f"Priority {b.priority} is also {api_path(loc_a)}'s, to the same destination")
+            for loc_a, a, loc_b, b in _same_destination_pairs(config) if a.priority == b.priority]
+
+
+@check("W151", "overlapping rules with equal priority", PRIORITY)
+def _overlap_equal(config, context):
+    return [(loc_b + ("filter",), f"overlaps {api_path(loc_a)} with the same Priority; which one applies is undefined")
+            for loc_a, a, loc_b, b in _same_destination_pairs(config)
+            if a.priority == b.priority and (_covers(a, b) or _covers(b, a))]
+
+
+@check("W152", "a rule that a higher-priority rule to the same destination always overrides", PRIORITY)
+def _shadowed(config, context):
+    out = []
+    for loc_a, a, loc_b, b in _same_destination_pairs(config):
+        if a.priority is None or b.priority is None or a.priority == b.priority:
+            continue
+        (loc_hi, hi), (loc_lo, lo) = ((loc_a, a), (loc_b, b)) if a.priority > b.priority else ((loc_b, b), (loc_a, a))
+        if _covers(hi, lo):
+            out.append((loc_lo, f"every object it selects is also selected by {api_path(loc_hi)}, whose higher "
+                        "Priority wins: this rule never applies"))
+    return out
+
+
+@check("W160", "ExistingObjectReplication is answered MalformedXML unless AWS enabled it for the account",
+       GUIDE + "s3-batch-replication-batch.html")
+def _existing(config, context):
+    return [(loc + ("existing_object_replication",), "S3 answers MalformedXML unless AWS enabled existing object "
+             "replication for the account; S3 Batch Replication replicates existing objects")
+            for loc, r in _rules(config) if r.existing_object_replication]
+
+
+@check("E170", "both buckets have versioning Enabled", GUIDE + "replication-requirements.html")
+def _versioning(config, context):
+    if context.versioned is None:
+        return []
+    out = []
+    if config.bucket is not None and context.versioned(config.bucket) is False:
+        out.append((("bucket",), "the source bucket is defined here without versioning Enabled; S3 refuses the "
+                    "configuration (Versioning must be 'Enabled' on the bucket)"))
+    for loc, r in _rules(config):
+        if context.versioned(r.destination.bucket) is False:
+            out.append((loc + ("destination", "bucket"), "the destination bucket is defined here without versioning "
+                        "Enabled; S3 refuses the configuration (Destination bucket must have versioning enabled)"))
+    return out
+
+
+def _values(obj):
+    from .lossy import leaves
+
+    return [value for _, value in leaves(obj)]
