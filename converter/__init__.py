@@ -8,10 +8,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable
 
-__all__ = ["read", "read_located", "loads", "write", "convert", "select", "validate"]
+__all__ = ["read", "read_located", "loads", "write", "convert", "select", "validate", "diff"]
 __version__ = "0.1.0"
 
-# Loaded first, so that the function `validate` defined below, not this module, is converter.validate.
+# Loaded first, so that the functions `validate` and `diff` defined below, not these modules, are converter.validate
+# and converter.diff.
+from . import diff as _diff  # noqa: E402
 from . import validate as _checks  # noqa: E402
 
 
@@ -215,3 +217,9 @@ def located_findings(item: Located) -> list:
         spot = item.where(finding.pointer) if finding.pointer is not None else None
         out.append(finding.at(file=spot[0], line=spot[1], column=spot[2]) if spot else finding.at(file=item.file))
     return out
+
+
+def diff(a, b, *, from_a: str | None = None, from_b: str | None = None, bucket: str | None = None,
+         variables: dict[str, str] | None = None):
+    """The semantic differences between two inputs (a converter.diff.Report; .outcome is equal, different or undecided)."""
+    return _diff.diff(read(a, from_a, bucket=bucket), read(b, from_b, bucket=bucket), variables, (str(a), str(b)))

@@ -142,6 +142,56 @@ def validate(
     raise typer.Exit(1 if any(f.severity == "error" for f in findings) else 0)
 
 
+def _colour(text: str, style: str) -> str:
+    """Colour for a terminal that wants it (NO_COLOR unset); plain text otherwise."""
+    if not sys.stdout.isatty() or os.environ.get("NO_COLOR"):
+        return text
+    colour = {"equal": "green", "added": "green", "removed": "red", "changed": "yellow", "undecided": "magenta"}.get(style)
+    return typer.style(text, fg=colour) if colour else text
+
+
+@app.command()
+@_handles_errors
+def diff(
+    a: str = typer.Argument(..., help="One side: a file, a directory, or -."),
+    b: str = typer.Argument(..., help="The other side."),
+    from_a: Optional[str] = typer.Option(None, "--from-a", help="Format of A; detected when omitted."),
+    from_b: Optional[str] = typer.Option(None, "--from-b", help="Format of B; detected when omitted."),
+    bucket: Optional[str] = typer.Option(None, "--bucket", "-b", help="Name the source bucket, or pick one configuration."),
+    var: List[str] = typer.Option([], "--var", help="NAME=VALUE for a reference, to decide comparisons with literals."),
+    output: str = typer.Option("text", "--output", help="text or json."),
+) -> None:
+    """Compare two configurations by meaning: s3repl diff main.tf live.json (exit 0 equal, 1 different or undecided)"""
+    import json
+
+    from . import diff as run
+
+    if output not in ("text", "json"):
+        raise UsageError(error("usage", f"--output {output!r}", hint="choose text or json"))
+    report = run(a, b, from_a=from_a, from_b=from_b, bucket=bucket, variables=_variables(var))
+    if output == "json":
+        typer.echo(json.dumps(report.as_dict(), indent=2, ensure_ascii=False, default=str))
+    else:
+        for style, line in report.lines():
+            typer.echo(_colour(line, style))
+    raise typer.Exit(0 if report.outcome == "equal" else 1)
+
+
+@app.command()
+@_handles_errors
+def show(
+    inputs: List[str] = typer.Argument(..., help="Files, directories, or - for stdin."),
+    from_: Optional[str] = typer.Option(None, "--from", "-f", help="Input format; detected when omitted."),
+    bucket: Optional[str] = typer.Option(None, "--bucket", "-b", help="Pick one configuration."),
+) -> None:
+    """Show what is replicated where, one rule a line: s3repl show template.yaml"""
+    from . import read
+    from .show import table
+
+    for config in read(inputs, from_, bucket=bucket):
+        typer.echo(table(config))
+
+
 @app.command()
 @_handles_errors
 def formats() -> None:

@@ -10,7 +10,6 @@ from . import grammar
 from .errors import Diagnostic, error
 from .model import ReplicationConfig
 
-
 _KEEP = object()
 
 

@@ -8,14 +8,14 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from conftest import ROOT, SAMPLES, as_read_by, expected
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from strategies import configs
 
 from converter import loads, lossy, read, write
 from converter.formats import WriteOptions, hcl, terraform, terraform_legacy
 from converter.sources import Source
-from conftest import ROOT, SAMPLES, as_read_by, expected
-from strategies import configs
 
 ORACLE = ROOT / "tests" / "oracle"
 TF_FILES = sorted(p for s in SAMPLES for p in [*s.glob("*.tf"), *s.glob("input/*.tf")])

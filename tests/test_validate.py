@@ -6,10 +6,10 @@ import copy
 import json
 
 import pytest
+from conftest import ROOT, SAMPLES
 
 from converter import loads, validate, write
 from converter.validate import CHECKS
-from conftest import ROOT, SAMPLES
 
 ROLE = "arn:aws:iam::111122223333:role/replication"
 DEST = "arn:aws:s3:::dest-bucket"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -10,7 +9,7 @@ from typing import Any
 
 from .. import grammar
 from ..errors import InputError, Refusal, error
-from ..model import Filter, ReplicationConfig, Rule
+from ..model import Filter, ReplicationConfig
 from ..sources import Source, load_json
 from ..values import Ref, Value, template
 from . import hcl
