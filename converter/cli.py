@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -190,6 +191,48 @@ def show(
 
     for config in read(inputs, from_, bucket=bucket):
         typer.echo(table(config))
+
+
+@app.command()
+@_handles_errors
+def iam(
+    inputs: List[str] = typer.Argument(..., help="Files, directories, or - for stdin."),
+    to: str = typer.Option("json", "--to", "-t", help="json (one object keyed by document, or one file each with -o DIR)."),
+    from_: Optional[str] = typer.Option(None, "--from", "-f", help="Input format; detected when omitted."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Output file or directory; stdout if omitted."),
+    bucket: Optional[str] = typer.Option(None, "--bucket", "-b", help="Name the source bucket, or pick one configuration."),
+    source_kms_key: List[str] = typer.Option([], "--source-kms-key", help="ARN of a KMS key that encrypts source objects."),
+    source_account: Optional[str] = typer.Option(None, "--source-account", help="The source account (else the role's)."),
+    batch: bool = typer.Option(False, "--batch", help="Also S3 Batch Replication (trust and permissions)."),
+    manifest_bucket: Optional[str] = typer.Option(None, "--manifest-bucket", help="Batch Replication manifest bucket."),
+    report_bucket: Optional[str] = typer.Option(None, "--report-bucket", help="Batch Replication report bucket."),
+    var: List[str] = typer.Option([], "--var", help="NAME=VALUE for a reference the documents need as a literal."),
+    force: bool = typer.Option(False, "--force", help="Replace existing output files."),
+) -> None:
+    """Write the role's trust and permissions policies and the cross-account policies: s3repl iam export.json --bucket src"""
+    import json
+
+    from . import read
+    from .grammar import api_path
+    from .iam import Options, documents
+    from .values import resolve_all
+
+    if to != "json":
+        raise UsageError(error("usage", f"--to {to!r} is not built yet", hint="use --to json"))
+    options = Options(tuple(source_kms_key), source_account, batch, manifest_bucket, report_bucket)
+    variables = _variables(var)
+    results = {}
+    for config in read(inputs, from_, bucket=bucket):
+        config, _ = resolve_all(config, variables, api_path)
+        results[str(config.bucket)] = documents(config, options)
+    if output is not None and (output.is_dir() or str(output).endswith("/")):
+        for name, docs in results.items():
+            for title, document in docs.items():
+                safe = re.sub(r"[^A-Za-z0-9._-]+", "_", f"{name}.{title}").strip("._")
+                _write_file(output / f"{safe}.json", json.dumps(document, indent=2) + "\n", force)
+        return
+    text = json.dumps(next(iter(results.values())) if len(results) == 1 else results, indent=2) + "\n"
+    _emit(text, output, force, list(results))
 
 
 @app.command()

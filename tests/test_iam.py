@@ -1,0 +1,124 @@
+"""IAM documents: parliament finds nothing medium or worse; each permission is what the configuration needs, no more."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from conftest import ROOT, SAMPLES
+from parliament import analyze_policy_string, enhance_finding
+
+from converter import loads, read
+from converter.iam import Options, documents
+
+SOURCE_KEY = "arn:aws:kms:us-east-1:111122223333:key/0000aaaa-11bb-22cc-33dd-444444eeeeee"
+LITERAL = [c for s in SAMPLES if (s / "cli-json.json").exists() for c in read(s / "model.json")]
+
+
+def findings(policy: dict) -> list[str]:
+    """parliament's findings of severity medium or higher."""
+    analyzed = analyze_policy_string(json.dumps(policy), include_community_auditors=False)
+    return [f"{f.issue} {f.detail}" for f in map(enhance_finding, analyzed.findings)
+            if f.severity in ("MEDIUM", "HIGH", "CRITICAL")]
+
+
+def docs(config, **options):
+    return documents(config, Options(source_kms_keys=(SOURCE_KEY,), **options))
+
+
+@pytest.mark.parametrize("config", LITERAL, ids=lambda c: c.bucket)
+def test_parliament_finds_nothing_in_any_policy(config):
+    for name, document in docs(config, batch=True, manifest_bucket="manifests", report_bucket="reports").items():
+        if name == "trust-policy":  # parliament reads a trust policy (no Resource) as MALFORMED: checked below
+            continue
+        policy = document if "Version" in document else {"Version": "2012-10-17", "Statement": [
+            {**document, "Resource": "arn:aws:kms:us-west-2:444455556666:key/1234abcd-12ab-34cd-56ef-1234567890ab"}]}
+        assert policy["Version"] == "2012-10-17"
+        assert findings(policy) == [], (config.bucket, name)
+
+
+@pytest.mark.parametrize("config", LITERAL, ids=lambda c: c.bucket)
+def test_trust_policy_by_its_own_rules(config):
+    (statement,) = docs(config)["trust-policy"]["Statement"]
+    assert statement["Principal"] == {"Service": ["s3.amazonaws.com"]} and statement["Action"] == "sts:AssumeRole"
+    (batch,) = docs(config, batch=True, manifest_bucket="m", report_bucket="r")["trust-policy"]["Statement"]
+    assert batch["Principal"]["Service"] == ["s3.amazonaws.com", "batchoperations.s3.amazonaws.com"]
+
+
+def actions(document) -> set[str]:
+    return {a for s in document["Statement"] for a in s["Action"]}
+
+
+@pytest.mark.parametrize("config", LITERAL, ids=lambda c: c.bucket)
+def test_permissions_are_exactly_what_the_configuration_needs(config):
+    policy = docs(config)["permissions-policy"]
+    kms = any(r.source_selection_criteria and r.source_selection_criteria.sse_kms_encrypted_objects for r in config.rules)
+    owner = any(r.destination.access_control_translation for r in config.rules)
+    assert any(a.startswith("kms:") for a in actions(policy)) == kms
+    assert ("s3:ObjectOwnerOverrideToBucketOwner" in actions(policy)) == owner
+    assert "s3:GetObjectVersion" not in actions(policy)  # GetObjectVersionForReplication covers SSE-KMS objects too
+    replica_resources = [r for s in policy["Statement"] if "s3:ReplicateObject" in s["Action"] for r in s["Resource"]]
+    destinations = {r.destination.bucket for r in config.rules}
+    assert {r.split("/")[0] for r in replica_resources} == destinations  # one per destination bucket, nothing else
+
+
+def test_prefixes_narrow_only_where_exact():
+    (two,) = read(ROOT / "samples" / "two-destinations" / "model.json")
+    resources = {s["Sid"]: s["Resource"] for s in docs(two)["permissions-policy"]["Statement"]}
+    assert resources["ReadSourceObjects"] == ["arn:aws:s3:::two-destinations-source/*"]  # a tag-only rule reads every key
+    assert sorted(resources["ReplicateToDestinations"]) == ["arn:aws:s3:::images-replica-eu-west-1/*",
+                                                            "arn:aws:s3:::logs-replica-us-west-2/logs/*"]
+    (cross,) = read(ROOT / "samples" / "cross-account-kms-owner" / "model.json")
+    statements = {s["Sid"]: s for s in docs(cross)["permissions-policy"]["Statement"]}
+    assert statements["ReadSourceObjects"]["Resource"] == ["arn:aws:s3:::prod-data-source/data/*"]
+    assert statements["DecryptSourceObjects"]["Condition"]["StringLike"] == {
+        "kms:ViaService": "s3.us-east-1.amazonaws.com", "kms:EncryptionContext:aws:s3:arn": ["arn:aws:s3:::prod-data-source/data/*"]}
+    assert statements["EncryptReplicas"]["Condition"]["StringLike"]["kms:ViaService"] == "s3.us-west-2.amazonaws.com"
+
+
+def test_cross_account_destination_gets_a_bucket_and_key_policy():
+    (cross,) = read(ROOT / "samples" / "cross-account-kms-owner" / "model.json")
+    names = sorted(docs(cross))
+    assert names == ["destination-bucket-policy:backup-data-replica",
+                     "kms-key-policy-statement:arn:aws:kms:us-west-2:444455556666:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+                     "permissions-policy", "trust-policy"]
+    same_account = cross.model_copy(update={"rules": tuple(r.model_copy(update={"destination": r.destination.model_copy(
+        update={"account": "111122223333"})}) for r in cross.rules)})
+    assert sorted(docs(same_account)) == ["permissions-policy", "trust-policy"]
+
+
+@pytest.mark.parametrize("args,code,message", [
+    ([], 2, "does not name the source bucket's KMS keys (pass --source-kms-key ARN (once per key))"),
+    (["--source-kms-key", "alias/mine"], 2, "'alias/mine' is not a KMS key ARN"),
+    (["--source-kms-key", SOURCE_KEY, "--batch"], 2, "batch replication needs the manifest and report buckets"),
+])
+def test_bad_options(cli, args, code, message):
+    result = cli("iam", ROOT / "samples" / "cross-account-kms-owner" / "cli-json.json", *args)
+    assert result.exit_code == code and message in result.stderr
+
+
+def test_unresolved_role_reference(cli):
+    result = cli("iam", ROOT / "samples" / "cfn-references" / "template.yaml", "--source-kms-key", SOURCE_KEY)
+    assert result.exit_code == 1
+    assert "ReplicationRole.Arn is a reference; IAM documents need a literal (pass --var ReplicationRole.Arn=VALUE)" in result.stderr
+
+
+def test_documents_one_file_each(cli, tmp_path):
+    result = cli("iam", ROOT / "samples" / "two-destinations" / "cli-json.json", "--bucket", "two-destinations-source",
+                 "-o", f"{tmp_path}/")
+    assert result.exit_code == 0, result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["two-destinations-source.permissions-policy.json",
+                                                          "two-destinations-source.trust-policy.json"]
+    assert json.loads((tmp_path / "two-destinations-source.trust-policy.json").read_text())["Version"] == "2012-10-17"
+
+
+def test_malformed_replica_key_in_the_configuration():
+    config = loads(json.dumps({"Role": "arn:aws:iam::111122223333:role/r", "Rules": [{
+        "Priority": 1, "Filter": {}, "Status": "Enabled", "DeleteMarkerReplication": {"Status": "Disabled"},
+        "SourceSelectionCriteria": {"SseKmsEncryptedObjects": {"Status": "Enabled"}},
+        "Destination": {"Bucket": "arn:aws:s3:::dest-bucket", "EncryptionConfiguration": {"ReplicaKmsKeyID": "key-1"}}}]}),
+        "cli-json")[0].model_copy(update={"bucket": "src"})
+    from converter.errors import Refusal
+
+    with pytest.raises(Refusal, match="'key-1' is not a KMS key ARN"):
+        docs(config)
