@@ -107,6 +107,24 @@ def _kind(annotation: Any) -> Kind:
     return ("int" if annotation is int else "str", None)
 
 
+@cache
+def _limits(cls: type[BaseModel]) -> dict[str, tuple[int, int]]:
+    """Length limits of a class's list fields (min_length / max_length), read from the model."""
+    out = {}
+    for name, info in cls.model_fields.items():
+        low = next((m.min_length for m in info.metadata if getattr(m, "min_length", None) is not None), 0)
+        high = next((m.max_length for m in info.metadata if getattr(m, "max_length", None) is not None), 10**9)
+        if (low, high) != (0, 10**9):
+            out[name] = (low, high)
+    return out
+
+
+@cache
+def _validators(cls: type[BaseModel]) -> bool:
+    """Whether a class has field validators of its own (then it is built with validation)."""
+    return bool(cls.__pydantic_decorators__.field_validators)
+
+
 def render(pointer: Pointer) -> str:
     """A pointer as a field path: Rules[2].Destination.Bucket."""
     out = ""
@@ -192,6 +210,15 @@ def _build(data, cls, grammar, pointer, problems, text, hook):
             ok = _problem(problems, pointer, f"missing required member {member!r}", code="missing-member") is not _BAD
     if not ok:
         return _BAD
+    limits = _limits(cls)
+    for field_name, (low, high) in limits.items():
+        count = len(values.get(field_name) or ())
+        if not low <= count <= high:
+            member = _inverse(grammar.name)[cls.__name__][field_name]
+            limit = f"at least {low:,}" if count < low else f"at most {high:,}"
+            return _problem(problems, pointer + (member,), f"holds {count:,} items; {limit} allowed")
+    if not _validators(cls):  # every member was checked above: skip pydantic's validation (and its schema build)
+        return cls.model_construct(**values)
     try:
         return cls(**values)
     except ValidationError as exc:

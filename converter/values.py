@@ -21,7 +21,7 @@ RefKind = Literal[
 class Ref(BaseModel):
     """A value that points at something else instead of holding a literal."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     kind: RefKind
     # As written in its language: a logical ID or parameter name (CloudFormation), an address such as
