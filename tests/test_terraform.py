@@ -246,3 +246,13 @@ def test_any_literal_survives_escaping_and_python_hcl2(text):
     module = terraform._Module()
     data = terraform.parse(Source("x.tf", hcl_text))
     assert module.value(data["x"], "hcl") == text and module.value(data["y"], "hcl") == "after"
+
+
+def test_map_keys_that_look_like_python_hcl2_metadata_are_kept():
+    """Found by hypothesis: a tag key "__" was taken for python-hcl2's own __is_block__-style keys."""
+    config = loads(json.dumps({"Role": "r", "Rules": [{"Priority": 1, "Status": "Enabled", "Filter": {"And": {"Tags": [
+        {"Key": "__", "Value": "x"}, {"Key": "__is", "Value": "y"}]}}, "Destination": {"Bucket": "b"},
+        "DeleteMarkerReplication": {"Status": "Disabled"}}]}), "cli-json")[0].model_copy(update={"bucket": "s"})
+    for fmt in ("terraform", "terraform-json", "terraform-legacy"):
+        (back,) = loads(write([config], fmt), fmt)
+        assert [t.key for t in back.rules[0].filter.and_.tags] == ["__", "__is"], fmt

@@ -21,6 +21,8 @@ GRAMMAR = grammar.load(NAME)
 RESOURCE = GRAMMAR.raw["resource"]
 MAPS, LISTS, META = set(GRAMMAR.raw["maps"]), set(GRAMMAR.raw["lists"]), set(GRAMMAR.raw["meta_arguments"])
 STAND_IN = "s3repl reference: "  # a variable description that records which reference the variable stands for
+# What python-hcl2 adds to its dicts; a user's own key may start with __ too (a tag key, say).
+HCL2_KEYS = {"__is_block__", "__start_line__", "__end_line__", "__comments__", "__inline_comments__"}
 
 
 def detect(text: str, filename: str) -> float:
@@ -129,7 +131,7 @@ def _collect(module: _Module, source: Source, syntax: str) -> None:
             module.variables[_unquote(label)] = ((spec[0] if isinstance(spec, list) else spec) or {}, syntax)
     for block in _blocks(data.get("locals")):
         for key, raw in block.items():
-            if not key.startswith("__"):
+            if key not in HCL2_KEYS:
                 module.locals[key] = (raw, syntax)
 
 
@@ -201,7 +203,7 @@ def _plain(module: _Module, body: dict, syntax: str, pointer: tuple) -> dict:
     """A body with blocks unwrapped to dicts (lists for rule/rules), maps as Key/Value lists, values decoded."""
     out = {}
     for key, value in body.items():
-        if key.startswith("__"):
+        if key in HCL2_KEYS:
             continue
         here = pointer + (key,)
         if key == "dynamic":
@@ -210,7 +212,7 @@ def _plain(module: _Module, body: dict, syntax: str, pointer: tuple) -> dict:
                                    path=grammar.render(here), hint="write the blocks out, or convert the expanded plan"))
         if key in MAPS and isinstance(value, dict):
             out[key] = [{"key": _key(module, k, syntax), "value": module.value(v, syntax)}
-                        for k, v in value.items() if not k.startswith("__")]
+                        for k, v in value.items() if k not in HCL2_KEYS]
         elif isinstance(value, dict) or (isinstance(value, list) and value and all(isinstance(v, dict) for v in value)):
             blocks = value if isinstance(value, list) else [value]
             items = [_plain(module, b, syntax, here + ((i,) if key in LISTS else ())) for i, b in enumerate(blocks)]
