@@ -97,3 +97,14 @@ def cli():
         return runner.invoke(app, [str(a) for a in args], input=input, catch_exceptions=False)
 
     return run
+
+
+def expressible(config, fmt: str):
+    """A configuration with a literal source bucket and everything fmt cannot hold dropped or changed."""
+    from converter import lossy
+    from converter.formats import WriteOptions
+
+    config = config.model_copy(update={"bucket": config.bucket or "source"})
+    for loss in reversed(lossy.losses(config, fmt, WriteOptions())):
+        config = lossy.apply(config, loss)
+    return config

@@ -7,12 +7,11 @@ import json
 import pytest
 from cfn_tools import load_yaml
 from cfnlint.api import ManualArgs, lint
-from conftest import ROOT, SAMPLES, expected, without_origin
+from conftest import ROOT, SAMPLES, expected, expressible, without_origin
 from hypothesis import HealthCheck, given, settings
 from strategies import configs
 
-from converter import loads, lossy, read, write
-from converter.formats import WriteOptions
+from converter import loads, read, write
 
 REFS = ROOT / "samples" / "cfn-references" / "template.yaml"
 THREE = ROOT / "samples" / "cfn-three-buckets" / "template.yaml"
@@ -164,17 +163,9 @@ def test_what_cloudformation_cannot_express_is_refused_and_named(cli, tmp_path):
     assert errors_of(lossy_run.stdout) == []
 
 
-def expressible(config):
-    """The part of a configuration CloudFormation can hold (a literal source bucket, nothing it cannot express)."""
-    config = config.model_copy(update={"bucket": config.bucket or "source"})
-    for loss in reversed(lossy.losses(config, "cloudformation", WriteOptions())):
-        config = lossy.apply(config, loss)
-    return config
-
-
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(configs(request=True))
 def test_model_cloudformation_model(config):
-    config = expressible(config)
+    config = expressible(config, "cloudformation")
     for fmt in ("cloudformation", "cloudformation-json"):
         assert without_origin(loads(write([config], fmt), fmt)) == [config]

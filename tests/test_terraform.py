@@ -8,13 +8,13 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, SAMPLES, as_read_by, expected
+from conftest import ROOT, SAMPLES, as_read_by, expected, expressible
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from strategies import configs
 
-from converter import loads, lossy, read, write
-from converter.formats import WriteOptions, hcl, terraform, terraform_legacy
+from converter import loads, read, write
+from converter.formats import hcl, terraform, terraform_legacy
 from converter.sources import Source
 
 ORACLE = ROOT / "tests" / "oracle"
@@ -184,14 +184,6 @@ def test_duplicate_tag_keys_cannot_become_a_map(cli, tmp_path):
     result = cli("convert", path, "--to", "tf", "--bucket", "src")
     assert result.exit_code == 1
     assert "Rules[0].Filter.And.Tags[1]: error: cannot be written: the tag key 'k' appears twice" in result.stderr
-
-
-def expressible(config, fmt):
-    """A configuration with a literal source bucket and nothing fmt cannot hold."""
-    config = config.model_copy(update={"bucket": config.bucket or "source"})
-    for loss in reversed(lossy.losses(config, fmt, WriteOptions())):
-        config = lossy.apply(config, loss)
-    return config
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

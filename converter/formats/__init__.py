@@ -25,6 +25,15 @@ class WriteOptions:
     warn: Callable = field(default=lambda diagnostic: None)  # for notes a writer has about its choices
 
 
+def unique_name(wanted: str, taken: set[str], separator: str = "") -> str:
+    """wanted, or wanted2, wanted3... (with separator before the number): a name not in taken, now added to it."""
+    name, number = wanted, 2
+    while name in taken:
+        name, number = f"{wanted}{separator}{number}", number + 1
+    taken.add(name)
+    return name
+
+
 def json_text(data, indent: int) -> str:
     """Indented JSON, byte for byte what json.dumps(indent=..., ensure_ascii=False) gives, at Rust speed."""
     from pydantic_core import to_json

@@ -12,7 +12,7 @@ from ..errors import InputError, Refusal, error
 from ..model import ReplicationConfig
 from ..sources import Source, load_json, load_yaml, with_locations
 from ..values import Ref, Value, template
-from . import cfn_yaml
+from . import cfn_yaml, unique_name
 
 NAME = "cloudformation"
 MULTI = True  # a template holds every bucket
@@ -215,11 +215,7 @@ class _Writer:
         self.ids = [self._logical_id(c) for c in configs]
 
     def _unique(self, wanted: str) -> str:
-        name, n = wanted, 2
-        while name in self.taken:
-            name, n = f"{wanted}{n}", n + 1
-        self.taken.add(name)
-        return name
+        return unique_name(wanted, self.taken)
 
     def _logical_id(self, config: ReplicationConfig) -> str:
         bucket = config.bucket

@@ -12,7 +12,7 @@ from ..errors import InputError, Refusal, error
 from ..model import Filter, ReplicationConfig
 from ..sources import Source, load_json
 from ..values import Ref, Value, template
-from . import hcl
+from . import hcl, unique_name
 
 NAME = "terraform"
 MULTI = True
@@ -334,11 +334,7 @@ class Writer:
         self.types = {v: k for k, v in self.table["resource_types"].items()}
 
     def unique(self, wanted: str) -> str:
-        name, n = wanted, 2
-        while name in self.names:
-            name, n = f"{wanted}_{n}", n + 1
-        self.names.add(name)
-        return name
+        return unique_name(wanted, self.names, "_")
 
     def resource_name(self, config: ReplicationConfig) -> str:
         origin, bucket = config.origin or "", config.bucket
