@@ -21,17 +21,18 @@ def loads(text: str, fmt: str | None = None, *, name: str = "<string>"):
     """The configurations in a text; fmt is detected when not given."""
     from .sources import Source
 
-    return _read_source(Source(name, text.removeprefix("\ufeff")), fmt)
+    source = Source(name, text.removeprefix("\ufeff"))
+    return _module_for(source, fmt).read(source)
 
 
-def _read_source(source, fmt):
+def _module_for(source, fmt: str | None):
+    """The format module that reads a document: the one named, or the one detected; an empty input is refused."""
     from . import formats
     from .errors import InputError, error
 
     if not source.text.strip():
         raise InputError(error("empty", "the input is empty", file=source.name))
-    name = formats.canonical_name(fmt) if fmt else formats.detect(source)
-    return formats.module(name).read(source)
+    return formats.module(formats.canonical_name(fmt) if fmt else formats.detect(source))
 
 
 @dataclass
@@ -59,12 +60,7 @@ def read_located(inputs: str | Path | Iterable[str | Path], fmt: str | None = No
                 items += _located(formats.module("terraform"), module, module[0].name)
                 found = [s for s in found if s not in module]
         for source in found:
-            if not source.text.strip():
-                from .errors import InputError, error
-
-                raise InputError(error("empty", "the input is empty", file=source.name))
-            name = formats.canonical_name(fmt) if fmt else formats.detect(source)
-            items += _located(formats.module(name), [source], source.name)
+            items += _located(_module_for(source, fmt), [source], source.name)
     chosen = select([item.config for item in items], bucket)
     if len(chosen) == len(items):
         return [Located(c, i.file, i.where, i.versioned) for i, c in zip(items, chosen)]
