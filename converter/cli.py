@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import os
-import re
 import sys
 import tempfile
 from pathlib import Path
@@ -197,7 +196,7 @@ def show(
 @_handles_errors
 def iam(
     inputs: List[str] = typer.Argument(..., help="Files, directories, or - for stdin."),
-    to: str = typer.Option("json", "--to", "-t", help="json (one object keyed by document, or one file each with -o DIR)."),
+    to: str = typer.Option("json", "--to", "-t", help="json, cloudformation, terraform or cli-script (with -o DIR)."),
     from_: Optional[str] = typer.Option(None, "--from", "-f", help="Input format; detected when omitted."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Output file or directory; stdout if omitted."),
     bucket: Optional[str] = typer.Option(None, "--bucket", "-b", help="Name the source bucket, or pick one configuration."),
@@ -215,24 +214,37 @@ def iam(
     from . import read
     from .grammar import api_path
     from .iam import Options, documents
+    from .iam_output import TARGETS, render
     from .values import resolve_all
 
-    if to != "json":
-        raise UsageError(error("usage", f"--to {to!r} is not built yet", hint="use --to json"))
+    if to not in TARGETS:
+        raise UsageError(error("usage", f"--to {to!r}", hint=f"choose one of: {', '.join(TARGETS)}"))
     options = Options(tuple(source_kms_key), source_account, batch, manifest_bucket, report_bucket)
     variables = _variables(var)
-    results = {}
+    files: dict[str, str] = {}
+    everything = {}
     for config in read(inputs, from_, bucket=bucket):
         config, _ = resolve_all(config, variables, api_path)
-        results[str(config.bucket)] = documents(config, options)
-    if output is not None and (output.is_dir() or str(output).endswith("/")):
-        for name, docs in results.items():
-            for title, document in docs.items():
-                safe = re.sub(r"[^A-Za-z0-9._-]+", "_", f"{name}.{title}").strip("._")
-                _write_file(output / f"{safe}.json", json.dumps(document, indent=2) + "\n", force)
-        return
-    text = json.dumps(next(iter(results.values())) if len(results) == 1 else results, indent=2) + "\n"
-    _emit(text, output, force, list(results))
+        docs = documents(config, options)
+        everything[str(config.bucket)] = docs
+        files.update(render(to, config, docs))
+    # A directory: one that exists, a name without an extension, or any -o for cli-script (a script and its files).
+    directory = output is not None and (output.is_dir() or not output.suffix or to == "cli-script")
+    if directory:
+        for name, text in files.items():
+            _write_file(output / name, text, force)
+            if name.endswith(".sh"):
+                (output / name).chmod(0o755)
+            typer.echo(f"wrote {output / name}", err=True)
+    elif to == "cli-script":
+        raise UsageError(error("needs-directory", "cli-script writes a script and the JSON documents it reads",
+                               hint="pass -o DIR/"))
+    elif to == "json":
+        text = json.dumps(next(iter(everything.values())) if len(everything) == 1 else everything, indent=2) + "\n"
+        _emit(text, output, force, list(everything))
+    else:
+        separator = "\n---\n" if to == "cloudformation" else "\n"
+        _emit(separator.join(f"# {name}\n{text}" for name, text in files.items()), output, force, list(files))
 
 
 @app.command()

@@ -122,3 +122,56 @@ def test_malformed_replica_key_in_the_configuration():
 
     with pytest.raises(Refusal, match="'key-1' is not a KMS key ARN"):
         docs(config)
+
+
+# --- the documents in every output ------------------------------------------------------------------
+from converter.iam_output import render  # noqa: E402
+
+
+def outputs(target):
+    return [(config, render(target, config, docs(config))) for config in LITERAL]
+
+
+def test_cloudformation_output_passes_cfn_lint():
+    from test_cloudformation import errors_of
+
+    for config, files in outputs("cloudformation"):
+        for name, text in files.items():
+            assert errors_of(text) == [], (config.bucket, name)
+        source = next(text for name, text in files.items() if name.endswith(".source.yaml"))
+        assert f"RoleName: {config.role.rsplit('/', 1)[-1]}" in source  # the role the configuration names
+
+
+def test_terraform_output_parses_with_hashicorps_parser(tmp_path):
+    from test_terraform import hcl2json
+
+    written = []
+    for config, files in outputs("terraform"):
+        for name, text in files.items():
+            path = tmp_path / name
+            path.write_text(text)
+            written.append((config, path))
+    parsed = hcl2json([p for _, p in written])
+    for config, path in written:
+        tree = parsed[path]
+        assert set(tree["data"]["aws_iam_policy_document"]) >= {f"{path.name.split('.')[0].replace('-', '_')}_trust"}
+        (role,) = tree["resource"]["aws_iam_role"].values()
+        assert role[0]["name"] == config.role.rsplit("/", 1)[-1]
+        versioned = {v[0]["bucket"] for v in tree["resource"]["aws_s3_bucket_versioning"].values()}
+        assert versioned == {config.bucket} | {r.destination.bucket.split(":::")[1] for r in config.rules}
+
+
+def test_cli_script_passes_bash_n_and_its_files_exist(tmp_path):
+    import re
+    import subprocess
+
+    for config, files in outputs("cli-script"):
+        folder = tmp_path / str(config.bucket)
+        folder.mkdir()
+        for name, text in files.items():
+            (folder / name).write_text(text)
+        (script,) = [p for p in folder.iterdir() if p.suffix == ".sh"]
+        subprocess.run(["bash", "-n", str(script)], check=True)
+        referenced = re.findall(r"file://(\S+)", script.read_text())
+        assert referenced and all((folder / name).is_file() for name in referenced), referenced
+        assert json.loads((folder / f"{config.bucket}.replication.json").read_text())["Role"] == config.role

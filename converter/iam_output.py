@@ -1,0 +1,168 @@
+"""The IAM documents as CloudFormation, Terraform or an AWS CLI script (converter.iam builds them as JSON)."""
+
+from __future__ import annotations
+
+import re
+import shlex
+
+from .formats import hcl, json_text
+from .formats.cfn_yaml import dump as yaml_dump
+from .formats.terraform import snake
+from .model import ReplicationConfig
+
+TARGETS = ("json", "cloudformation", "terraform", "cli-script")
+
+
+def _role(config: ReplicationConfig) -> tuple[str, str]:
+    """The role's path and name from its ARN, so that what these documents create is the role the configuration names."""
+    match = re.match(r"^arn:aws[a-z-]*:iam::\d{12}:role(/(?:.*/)?)([^/]+)$", str(config.role))
+    return (match.group(1), match.group(2)) if match else ("/", f"{config.bucket}-replication"[:64])
+
+
+def _bucket_of(arn: str) -> str:
+    return arn.split(":::", 1)[-1]
+
+
+def _destinations(docs: dict) -> list[tuple[str, dict]]:
+    return [(name.split(":", 1)[1], doc) for name, doc in docs.items() if name.startswith("destination-bucket-policy:")]
+
+
+def _destination_buckets(config: ReplicationConfig) -> list[str]:
+    return sorted({_bucket_of(r.destination.bucket) for r in config.rules if isinstance(r.destination.bucket, str)})
+
+
+def as_json(config: ReplicationConfig, docs: dict) -> dict[str, str]:
+    """One JSON file per document."""
+    return {f"{_safe(config.bucket)}.{_safe(name)}.json": json_text(doc, indent=2) for name, doc in docs.items()}
+
+
+def _safe(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", str(name)).strip("._")
+
+
+def as_cloudformation(config: ReplicationConfig, docs: dict) -> dict[str, str]:
+    """The source account's template (the role, versioning on the source bucket) and one template per
+    destination account (its bucket policy); each deploys in its own account."""
+    path, role_name = _role(config)
+    role = {"Type": "AWS::IAM::Role", "Properties": {
+        "RoleName": role_name, "Path": path, "AssumeRolePolicyDocument": docs["trust-policy"],
+        "Policies": [{"PolicyName": "s3-replication", "PolicyDocument": docs["permissions-policy"]}]}}
+    resources = {"ReplicationRole": role}
+    if "batch-permissions-policy" in docs:
+        role["Properties"]["Policies"].append({"PolicyName": "s3-batch-replication",
+                                               "PolicyDocument": docs["batch-permissions-policy"]})
+    outputs = {"ReplicationRoleArn": {"Description": "Use as the replication configuration's Role",
+                                      "Value": {"Fn::GetAtt": ["ReplicationRole", "Arn"]}}}
+    files = {f"{_safe(config.bucket)}.source.yaml": yaml_dump({
+        "AWSTemplateFormatVersion": "2010-09-09",
+        "Description": f"The replication role of {config.bucket} (s3repl)",
+        "Resources": resources, "Outputs": outputs})}
+    for bucket, policy in _destinations(docs):
+        files[f"{_safe(bucket)}.destination.yaml"] = yaml_dump({
+            "AWSTemplateFormatVersion": "2010-09-09",
+            "Description": f"Deploy in the account of {bucket}: lets the source role replicate into it (s3repl)",
+            "Resources": {"ReplicationBucketPolicy": {"Type": "AWS::S3::BucketPolicy", "Properties": {
+                "Bucket": bucket, "PolicyDocument": policy}}}})
+    return files
+
+
+def _statement_blocks(document: dict) -> list:
+    """aws_iam_policy_document statement blocks for a policy document."""
+    blocks = []
+    for statement in document["Statement"]:
+        body: list = [("sid", statement["Sid"]), ("effect", statement["Effect"]),
+                      ("actions", hcl.Expr(_list(statement["Action"])))]
+        if "Resource" in statement:
+            body.append(("resources", hcl.Expr(_list(statement["Resource"]))))
+        for kind, principal in statement.get("Principal", {}).items():
+            body.append(("principals", hcl.Block([("type", kind), ("identifiers", hcl.Expr(_list(principal)))])))
+        for test, conditions in statement.get("Condition", {}).items():
+            for variable, values in conditions.items():
+                body.append(("condition", hcl.Block([("test", test), ("variable", variable),
+                                                     ("values", hcl.Expr(_list(values)))])))
+        blocks.append(("statement", hcl.Block(body)))
+    return blocks
+
+
+def _list(values) -> str:
+    values = values if isinstance(values, list) else [values]
+    return "[" + ", ".join(f'"{hcl.escape(v)}"' for v in values) + "]"
+
+
+def as_terraform(config: ReplicationConfig, docs: dict) -> dict[str, str]:
+    """aws_iam_role with data "aws_iam_policy_document" and aws_iam_role_policy, versioning on both buckets, and
+    the destination's aws_s3_bucket_policy (for the destination account's provider)."""
+    name = snake(str(config.bucket))
+    items = [
+        ("data", hcl.Block(_statement_blocks(docs["trust-policy"]), ("aws_iam_policy_document", f"{name}_trust"), True)),
+        ("data", hcl.Block(_statement_blocks(docs["permissions-policy"]), ("aws_iam_policy_document", f"{name}_replication"),
+                           True)),
+        ("resource", hcl.Block([("name", _role(config)[1]), ("path", _role(config)[0]),
+                                ("assume_role_policy", hcl.Expr(f"data.aws_iam_policy_document.{name}_trust.json"))],
+                               ("aws_iam_role", f"{name}_replication"), True)),
+        ("resource", hcl.Block([("name", "s3-replication"), ("role", hcl.Expr(f"aws_iam_role.{name}_replication.id")),
+                                ("policy", hcl.Expr(f"data.aws_iam_policy_document.{name}_replication.json"))],
+                               ("aws_iam_role_policy", f"{name}_replication"), True)),
+    ]
+    for label, bucket in [("source", str(config.bucket))] + [(snake(b), b) for b in _destination_buckets(config)]:
+        # https://docs.aws.amazon.com/AmazonS3/latest/userguide/replication-requirements.html: both need versioning.
+        items.append(("resource", hcl.Block([("bucket", bucket), ("versioning_configuration",
+                                                                   hcl.Block([("status", "Enabled")]))],
+                                            ("aws_s3_bucket_versioning", f"{name}_{label}"), True)))
+    for bucket, policy in _destinations(docs):
+        items.append(("data", hcl.Block(_statement_blocks(policy), ("aws_iam_policy_document", f"{snake(bucket)}_replica"),
+                                        True)))
+        items.append(("resource", hcl.Block([
+            ("bucket", bucket), ("policy", hcl.Expr(f"data.aws_iam_policy_document.{snake(bucket)}_replica.json"))],
+            ("aws_s3_bucket_policy", f"{snake(bucket)}_replica"), True)))
+    text = "\n".join(hcl.render(items, lambda ref: ref.display())) + "\n"
+    if _destinations(docs):
+        text = ("# The aws_s3_bucket_policy and the destination's aws_s3_bucket_versioning belong to the destination\n"
+                "# account: give them a provider for it (provider = aws.destination).\n") + text
+    return {f"{_safe(config.bucket)}.iam.tf": text}
+
+
+def as_cli_script(config: ReplicationConfig, docs: dict, replication_json: str) -> dict[str, str]:
+    """A bash script of AWS CLI calls, with the JSON documents it reads beside it."""
+    files = as_json(config, docs)
+    prefix = _safe(config.bucket)
+    path, role_name = _role(config)
+    q = shlex.quote
+    lines = ["#!/usr/bin/env bash", f"# S3 replication of {config.bucket}, written by s3repl. Run from this folder.",
+             "set -euo pipefail", 'cd "$(dirname "$0")"', "",
+             f"aws iam create-role --role-name {q(role_name)} --path {q(path)} "
+             f"--assume-role-policy-document file://{prefix}.trust-policy.json",
+             f"aws iam put-role-policy --role-name {q(role_name)} --policy-name s3-replication "
+             f"--policy-document file://{prefix}.permissions-policy.json"]
+    if "batch-permissions-policy" in docs:
+        lines.append(f"aws iam put-role-policy --role-name {q(role_name)} --policy-name s3-batch-replication "
+                     f"--policy-document file://{prefix}.batch-permissions-policy.json")
+    other_accounts = {bucket for bucket, _ in _destinations(docs)}
+    for bucket in [str(config.bucket)] + _destination_buckets(config):
+        if bucket in other_accounts:
+            lines.append(f"# with credentials of the account that owns {bucket}:")
+        lines.append(f"aws s3api put-bucket-versioning --bucket {q(bucket)} --versioning-configuration Status=Enabled")
+        if bucket in other_accounts:
+            lines.append(f"aws s3api put-bucket-policy --bucket {q(bucket)} "
+                         f"--policy file://{prefix}.{_safe('destination-bucket-policy:' + bucket)}.json")
+    lines.append(f"aws s3api put-bucket-replication --bucket {q(str(config.bucket))} "
+                 f"--replication-configuration file://{prefix}.replication.json")
+    files[f"{prefix}.replication.json"] = replication_json
+    files[f"{prefix}.replicate.sh"] = "\n".join(lines) + "\n"
+    return files
+
+
+def render(target: str, config: ReplicationConfig, docs: dict) -> dict[str, str]:
+    """File name -> text for one configuration's documents in a target."""
+    if target == "json":
+        return as_json(config, docs)
+    if target == "cloudformation":
+        return as_cloudformation(config, docs)
+    if target == "terraform":
+        return as_terraform(config, docs)
+    from . import write
+
+    return as_cli_script(config, docs, write([config], "cli-json", warn=lambda d: None))
+
+
+
