@@ -168,14 +168,18 @@ def prepare(config, fmt: str, *, schema: str = "auto", allow_lossy: bool = False
 
 
 def write(configs: list, fmt: str, *, schema: str = "auto", allow_lossy: bool = False,
-          variables: dict[str, str] | None = None, shape: str = "bare", warn: Callable | None = None) -> str | dict[str, str]:
-    """The text of configurations in a format: one string, or file name -> text when the format holds one per file."""
+          variables: dict[str, str] | None = None, shape: str = "bare", warn: Callable | None = None,
+          extra: dict | None = None) -> str | dict[str, str]:
+    """The text of configurations in a format: one string, or file name -> text when the format holds one per file.
+
+    extra: more for the writer (CloudFormation resources, Terraform appendix), as --with-iam adds.
+    """
     from . import formats, grammar
     from .errors import Refusal, error
 
     fmt = formats.canonical_name(fmt)
     warn = warn or (lambda diag: warnings.warn(diag.render(), stacklevel=2))
-    options = formats.WriteOptions(shape=shape, warn=warn)
+    options = formats.WriteOptions(shape=shape, warn=warn, **(extra or {}))
     module = formats.module(fmt)
     if not configs:
         raise Refusal(error("no-configuration", "the input holds no replication configuration"))

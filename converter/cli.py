@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -90,8 +91,11 @@ def convert(
     force: bool = typer.Option(False, "--force", help="Replace existing output files."),
     max_bytes: int = typer.Option(20 * 1024 * 1024, "--max-bytes", help="Refuse inputs larger than this."),
     no_validate: bool = typer.Option(False, "--no-validate", help="Convert even what S3 would reject."),
+    with_iam: bool = typer.Option(False, "--with-iam", help="Also the role and policies; the configuration points at the role."),
+    source_kms_key: List[str] = typer.Option([], "--source-kms-key", help="With --with-iam: a KMS key of source objects."),
+    source_account: Optional[str] = typer.Option(None, "--source-account", help="With --with-iam: the source account."),
 ) -> None:
-    """Convert replication configurations: s3repl convert export.json --to xml"""
+    """Convert replication configurations: s3repl convert export.json --to terraform --bucket src --with-iam"""
     from . import located_findings, read_located, write
     from .formats import canonical_name
     from .normalize import apply_schema
@@ -112,8 +116,23 @@ def convert(
                        err=True)
             raise typer.Exit(1)
     configs = [item.config for item in items]
-    result = write(configs, to, allow_lossy=allow_lossy, variables=variables, shape=shape, warn=_say)
+    extra, extra_files = {}, {}
+    if with_iam:
+        from .iam import Options
+        from .iam_output import bundle
+
+        configs, extra, extra_files = bundle(configs, to, Options(tuple(source_kms_key), source_account), _say, variables)
+    result = write(configs, to, allow_lossy=allow_lossy, variables=variables, shape=shape, warn=_say, extra=extra)
     listing = [str(c.bucket or c.origin or "?") for c in configs]
+    if extra_files:  # the documents go beside the configuration: a directory
+        from . import grammar
+
+        named = result if isinstance(result, dict) else {
+            f"{re.sub(r'[^A-Za-z0-9._-]+', '_', listing[0])}{grammar.load(canonical_name(to)).extensions[0]}": result}
+        if output is None:
+            raise UsageError(error("needs-directory", "--with-iam writes the IAM documents beside the configuration",
+                                   hint="pass -o DIR"))
+        result = {**named, **extra_files}
     _emit(result, output, force, listing)
 
 

@@ -7,6 +7,7 @@ import shlex
 
 from .formats import hcl, json_text
 from .formats.cfn_yaml import dump as yaml_dump
+from .formats.cloudformation import pascal
 from .formats.terraform import snake
 from .model import ReplicationConfig
 
@@ -40,17 +41,22 @@ def _safe(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", str(name)).strip("._")
 
 
-def as_cloudformation(config: ReplicationConfig, docs: dict) -> dict[str, str]:
-    """The source account's template (the role, versioning on the source bucket) and one template per
-    destination account (its bucket policy); each deploys in its own account."""
+def role_resource(config: ReplicationConfig, docs: dict) -> dict:
+    """The AWS::IAM::Role with its policies, named as the configuration's role."""
     path, role_name = _role(config)
     role = {"Type": "AWS::IAM::Role", "Properties": {
         "RoleName": role_name, "Path": path, "AssumeRolePolicyDocument": docs["trust-policy"],
         "Policies": [{"PolicyName": "s3-replication", "PolicyDocument": docs["permissions-policy"]}]}}
-    resources = {"ReplicationRole": role}
     if "batch-permissions-policy" in docs:
         role["Properties"]["Policies"].append({"PolicyName": "s3-batch-replication",
                                                "PolicyDocument": docs["batch-permissions-policy"]})
+    return role
+
+
+def as_cloudformation(config: ReplicationConfig, docs: dict) -> dict[str, str]:
+    """The source account's template (the role) and one template per destination account (its bucket policy);
+    each deploys in its own account."""
+    resources = {"ReplicationRole": role_resource(config, docs)}
     outputs = {"ReplicationRoleArn": {"Description": "Use as the replication configuration's Role",
                                       "Value": {"Fn::GetAtt": ["ReplicationRole", "Arn"]}}}
     files = {f"{_safe(config.bucket)}.source.yaml": yaml_dump({
@@ -166,3 +172,40 @@ def render(target: str, config: ReplicationConfig, docs: dict) -> dict[str, str]
 
 
 
+
+
+def bundle(configs: list[ReplicationConfig], fmt: str, options, warn, variables: dict) -> tuple[list, dict, dict]:
+    """--with-iam: the configurations pointing at the role written beside them, the writer options that add it,
+    and the extra files (for formats that hold only the configuration)."""
+    from .formats import canonical_name
+    from .grammar import api_path
+    from .iam import documents
+    from .values import Ref, resolve_all
+
+    fmt = canonical_name(fmt)
+    extra_files, resources, appendix, out = {}, {}, [], []
+    for config in configs:
+        docs = documents(resolve_all(config, variables, api_path)[0], options)
+        if any(name.startswith("destination-bucket-policy:") for name in docs):
+            from .errors import error
+
+            warn(error("other-account", "a destination is in another account: its bucket policy deploys there; "
+                       "write it with s3repl iam", severity="warning"))
+        if fmt.startswith("cloudformation"):
+            logical_id = pascal(str(config.bucket)) + "ReplicationRole"
+            resources[logical_id] = role_resource(config, docs)
+            config = config.model_copy(update={"role": Ref(kind="resource", target=logical_id, attribute="Arn",
+                                                           resource_type="AWS::IAM::Role")})
+        elif fmt.startswith("terraform"):
+            hcl_text = as_terraform(config, docs)[f"{_safe(config.bucket)}.iam.tf"]
+            if fmt == "terraform-json":
+                extra_files[f"{_safe(config.bucket)}.iam.tf"] = hcl_text  # HCL beside .tf.json: one module
+            else:
+                appendix.append(hcl_text)
+            config = config.model_copy(update={"role": Ref(
+                kind="resource", target=f"aws_iam_role.{snake(str(config.bucket))}_replication", attribute="arn",
+                resource_type="aws_iam_role")})
+        else:
+            extra_files.update(as_json(config, docs))
+        out.append(config)
+    return out, {"resources": resources, "appendix": "\n".join(appendix)}, extra_files

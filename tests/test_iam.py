@@ -175,3 +175,31 @@ def test_cli_script_passes_bash_n_and_its_files_exist(tmp_path):
         referenced = re.findall(r"file://(\S+)", script.read_text())
         assert referenced and all((folder / name).is_file() for name in referenced), referenced
         assert json.loads((folder / f"{config.bucket}.replication.json").read_text())["Role"] == config.role
+
+
+def test_convert_with_iam_points_the_configuration_at_the_role_it_writes(cli, tmp_path):
+    from test_cloudformation import errors_of
+    from test_terraform import hcl2json
+
+    source = ROOT / "samples" / "cross-account-kms-owner" / "cli-json.json"
+    args = ["--with-iam", "--source-kms-key", SOURCE_KEY]
+    cfn = cli("convert", source, "--to", "cfn", *args)
+    assert cfn.exit_code == 0, cfn.stderr
+    assert "Role: !GetAtt ProdDataSourceReplicationRole.Arn" in cfn.stdout and "Type: AWS::IAM::Role" in cfn.stdout
+    assert errors_of(cfn.stdout) == []
+    assert "its bucket policy deploys there; write it with s3repl iam" in cfn.stderr
+
+    tf = cli("convert", source, "--to", "tf", *args)
+    assert tf.exit_code == 0, tf.stderr
+    path = tmp_path / "main.tf"
+    path.write_text(tf.stdout)
+    tree = hcl2json([path])[path]
+    (replication,) = tree["resource"]["aws_s3_bucket_replication_configuration"].values()
+    assert replication[0]["role"] == "${aws_iam_role.prod_data_source_replication.arn}"
+    assert "prod_data_source_replication" in tree["resource"]["aws_iam_role"]
+
+    out = tmp_path / "json"
+    assert cli("convert", source, "--to", "json", *args, "-o", out).exit_code == 0
+    assert sorted(p.name for p in out.iterdir())[:2] == ["prod-data-source.destination-bucket-policy_backup-data-replica.json",
+                                                         "prod-data-source.json"]
+    assert cli("convert", source, "--to", "json", *args).exit_code == 2  # documents beside it need -o DIR

@@ -23,6 +23,8 @@ class WriteOptions:
 
     shape: str = "bare"  # cli-json: bare | wrapped | cli-input
     warn: Callable = field(default=lambda diagnostic: None)  # for notes a writer has about its choices
+    resources: dict = field(default_factory=dict)  # CloudFormation: more resources for the template (--with-iam)
+    appendix: str = ""  # Terraform: more HCL after the resources (--with-iam)
 
 
 def unique_name(wanted: str, taken: set[str], separator: str = "") -> str:

@@ -193,7 +193,7 @@ def write(configs: list[ReplicationConfig], options) -> str:
 
 def build(configs: list[ReplicationConfig], options) -> dict:
     """The template as long-form data."""
-    return _Writer(configs, options.warn).template()
+    return _Writer(configs, options.warn, options.resources).template()
 
 
 def pascal(name: str) -> str:
@@ -206,12 +206,13 @@ def pascal(name: str) -> str:
 class _Writer:
     """Builds one template; keeps the Parameters and logical IDs it hands out unique."""
 
-    def __init__(self, configs: list[ReplicationConfig], warn):
-        self.configs, self.warn = configs, warn
+    def __init__(self, configs: list[ReplicationConfig], warn, extra: dict | None = None):
+        self.configs, self.warn, self.extra = configs, warn, extra or {}
         self.parameters: dict[str, dict] = {}
         self.stand_ins: dict[str, str] = {}  # Parameter -> the reference it stands for, as JSON
         self.taken: set[str] = set()
-        self.local: dict[str, str] = {}  # reference target -> logical ID of a bucket in this template
+        self.local: dict[str, str] = {name: name for name in self.extra}  # reference target -> logical ID here
+        self.taken |= set(self.extra)
         self.ids = [self._logical_id(c) for c in configs]
 
     def _unique(self, wanted: str) -> str:
@@ -246,6 +247,7 @@ class _Writer:
             properties["VersioningConfiguration"] = {"Status": "Enabled"}
             properties["ReplicationConfiguration"] = body
             resources[logical_id] = {"Type": BUCKET, "Properties": properties}
+        resources.update(self.extra)
         out: dict = {"AWSTemplateFormatVersion": "2010-09-09",
                      "Description": "S3 replication, converted by s3repl"}
         if self.stand_ins:

@@ -462,7 +462,7 @@ def _resources(configs: list[ReplicationConfig], options) -> tuple[Writer, list]
 def write(configs: list[ReplicationConfig], options) -> str:
     """A .tf file with one aws_s3_bucket_replication_configuration per configuration."""
     writer, resources = _resources(configs, options)
-    return render(writer, resources)
+    return render(writer, resources) + (f"\n{options.appendix}" if options.appendix else "")
 
 
 def render(writer: Writer, resources: list) -> str:

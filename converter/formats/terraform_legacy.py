@@ -96,7 +96,7 @@ def write(configs: list[ReplicationConfig], options) -> str:
         rules = [("rules", hcl.Block(_rule(rule), spaced=True)) for rule in config.rules]
         body.append(("replication_configuration", hcl.Block([("role", config.role), *rules], spaced=True)))
         items.append(("resource", hcl.Block(body, ("aws_s3_bucket", name), spaced=True)))
-    return render(writer, items)
+    return render(writer, items) + (f"\n{options.appendix}" if options.appendix else "")
 
 
 def provider_view(config: ReplicationConfig) -> ReplicationConfig:
