@@ -32,7 +32,38 @@ def _module_for(source, fmt: str | None):
 
     if not source.text.strip():
         raise InputError(error("empty", "the input is empty", file=source.name))
-    return formats.module(formats.canonical_name(fmt) if fmt else formats.detect(source))
+    return _Guarded(formats.module(formats.canonical_name(fmt) if fmt else formats.detect(source)))
+
+
+class _Guarded:
+    """A format module whose readers answer a structure they do not expect with InputError, never a traceback.
+
+    The readers check what they know; this is the net under them for shapes nobody foresaw (tests/test_fuzz.py).
+    """
+
+    def __init__(self, module):
+        self._module = module
+
+    def __getattr__(self, name):
+        attribute = getattr(self._module, name)
+        if name not in ("read", "read_module", "locator", "versioning"):
+            return attribute
+
+        def guarded(*args, **kwargs):
+            from .errors import InputError, S3ReplError, error
+
+            try:
+                return attribute(*args, **kwargs)
+            except S3ReplError:
+                raise
+            except (TypeError, AttributeError, KeyError, IndexError, ValueError) as exc:
+                first = args[0] if args else None
+                names = [s.name for s in first] if isinstance(first, list) else [getattr(first, "name", None)]
+                raise InputError(error("structure", f"a {self._module.NAME} document does not have this shape "
+                                       f"({type(exc).__name__}: {str(exc)[:80]})", file=", ".join(filter(None, names)),
+                                       hint="check the file against the format, or report it if it is valid")) from None
+
+        return guarded
 
 
 @dataclass
@@ -57,7 +88,7 @@ def read_located(inputs: str | Path | Iterable[str | Path], fmt: str | None = No
         if Path(path).is_dir():  # a Terraform directory is one module: its files refer to each other
             module = [s for s in found if s.name.lower().endswith((".tf", ".tf.json"))]
             if module and (fmt is None or formats.canonical_name(fmt).startswith("terraform")):
-                items += _located(formats.module("terraform"), module, module[0].name)
+                items += _located(_Guarded(formats.module("terraform")), module, module[0].name)
                 found = [s for s in found if s not in module]
         for source in found:
             items += _located(_module_for(source, fmt), [source], source.name)

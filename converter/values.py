@@ -114,3 +114,16 @@ def resolve_all(obj: BaseModel, variables: dict[str, str], name_of: Callable[[tu
             updates[name] = value if all(a is b for a, b in zip(items, value)) else tuple(items)
     changed = {k: v for k, v in updates.items() if v is not getattr(obj, k) and v != getattr(obj, k)}
     return (obj.model_copy(update=changed) if changed else obj), left
+
+
+def stored_reference(text: object, where: str) -> Ref:
+    """A reference s3repl stored as JSON (template Metadata, a variable description); a clear error when damaged."""
+    from pydantic import ValidationError
+
+    from .errors import InputError, error
+
+    try:
+        return Ref.model_validate_json(text) if isinstance(text, str) else Ref.model_validate(text)
+    except (ValidationError, ValueError):
+        raise InputError(error("stand-in", "not a reference s3repl wrote: damaged, or edited by hand", path=where,
+                               hint="restore it, or remove it and the reference becomes the plain parameter")) from None

@@ -11,7 +11,7 @@ from .. import grammar
 from ..errors import InputError, Refusal, error
 from ..model import ReplicationConfig
 from ..sources import Source, load_json, load_yaml, with_locations
-from ..values import Ref, Value, template
+from ..values import Ref, Value, stored_reference, template
 from . import cfn_yaml, unique_name
 
 NAME = "cloudformation"
@@ -62,7 +62,11 @@ def read(source: Source) -> list[ReplicationConfig]:
     parameters = data.get("Parameters") if isinstance(data.get("Parameters"), dict) else {}
     metadata = data.get("Metadata") if isinstance(data.get("Metadata"), dict) else {}
     stand_ins = (metadata.get(META) or {}).get("references", {}) if isinstance(metadata.get(META), dict) else {}
-    context = _Template(parameters, resources, {k: Ref.model_validate_json(v) for k, v in stand_ins.items()})
+    if not isinstance(stand_ins, dict):
+        raise InputError(error("stand-in", "expected a mapping of Parameter to reference", file=source.name,
+                               path=f"Metadata.{META}.references"))
+    context = _Template(parameters, resources, {k: stored_reference(v, f"Metadata.{META}.references.{k}")
+                                                 for k, v in stand_ins.items()})
     configs, problems = [], []
     for logical_id, resource in resources.items():
         if not isinstance(resource, dict) or resource.get("Type") != BUCKET:
@@ -118,7 +122,7 @@ def _reference(raw: Any, pointer: tuple, context: _Template) -> Value:
         names = argument.split(".", 1) if isinstance(argument, str) else argument
         if isinstance(names, list) and len(names) == 2 and all(isinstance(n, str) for n in names):
             return _named(names[0], names[1], pointer, context)
-    if function == "Fn::Sub":
+    if function == "Fn::Sub" and isinstance(argument, (str, list)):
         text, variables = (argument, {}) if isinstance(argument, str) else (argument + [None, None])[:2]
         if isinstance(text, str) and isinstance(variables, dict):
             return _substitute(text, variables, pointer, context)

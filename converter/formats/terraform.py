@@ -11,7 +11,7 @@ from .. import grammar
 from ..errors import InputError, Refusal, error
 from ..model import Filter, ReplicationConfig
 from ..sources import Source, load_json
-from ..values import Ref, Value, template
+from ..values import Ref, Value, stored_reference, template
 from . import hcl, unique_name
 
 NAME = "terraform"
@@ -69,7 +69,8 @@ class _Module:
             kind, _, rest = name.partition(".")
             if kind == "var" and rest in self.variables:
                 spec, syntax = self.variables[rest]
-                return self.value(spec.get("default"), syntax) if isinstance(spec.get("default"), str) else None
+                default = spec.get("default") if isinstance(spec, dict) else None
+                return self.value(default, syntax) if isinstance(default, str) else None
             if kind == "local" and rest in self.locals:
                 raw, syntax = self.locals[rest]
                 return self.value(raw, syntax) if isinstance(raw, str) else None
@@ -91,7 +92,7 @@ class _Module:
         raw = spec.get("description") if isinstance(spec, dict) else None
         description = self.value(raw, syntax) if isinstance(raw, str) else None
         if isinstance(description, str) and description.startswith(STAND_IN):
-            return Ref.model_validate_json(description[len(STAND_IN):])
+            return stored_reference(description[len(STAND_IN):], f"variable.{name}.description")
         return None
 
 
@@ -125,6 +126,9 @@ def _collect(module: _Module, source: Source, syntax: str) -> None:
         for kind, named in block.items():
             for label, body in (named.items() if isinstance(named, dict) else ()):
                 for item in (body if isinstance(body, list) else [body]):
+                    if not isinstance(item, dict):
+                        raise InputError(error("input", f"resource {_unquote(kind)}.{_unquote(label)} is not a block",
+                                               file=source.name))
                     module.resources.append((_unquote(kind), _unquote(label), item, source, syntax))
     for block in _blocks(data.get("variable")):
         for label, spec in block.items():
