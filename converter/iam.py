@@ -14,9 +14,9 @@ from .grammar import api_path
 from .model import ReplicationConfig, Rule
 
 VERSION = "2012-10-17"
-KMS_ARN = re.compile(r"^arn:(aws[a-z-]*):kms:([a-z0-9-]+):(\d{12}):key/[A-Za-z0-9-]+$")
-ROLE_ARN = re.compile(r"^arn:(aws[a-z-]*):iam::(\d{12}):role/[\w+=,.@/-]+$")
-BUCKET_ARN = re.compile(r"^arn:(aws[a-z-]*):s3:::([^/]+)$")
+KMS_ARN = re.compile(r"^arn:(aws[a-z-]*):kms:([a-z0-9-]+):(\d{12}):key/[A-Za-z0-9-]+\Z")
+ROLE_ARN = re.compile(r"^arn:(aws[a-z-]*):iam::(\d{12}):role/[\w+=,.@/-]+\Z")
+BUCKET_ARN = re.compile(r"^arn:(aws[a-z-]*):s3:::([^/]+)\Z")
 SOURCE_OBJECT_ACTIONS = ["s3:GetObjectVersionForReplication", "s3:GetObjectVersionAcl", "s3:GetObjectVersionTagging"]
 REPLICA_ACTIONS = ["s3:ReplicateObject", "s3:ReplicateDelete", "s3:ReplicateTags"]
 OWNER_OVERRIDE = "s3:ObjectOwnerOverrideToBucketOwner"

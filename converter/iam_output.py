@@ -16,7 +16,7 @@ TARGETS = ("json", "cloudformation", "terraform", "cli-script")
 
 def _role(config: ReplicationConfig) -> tuple[str, str]:
     """The role's path and name from its ARN, so that what these documents create is the role the configuration names."""
-    match = re.match(r"^arn:aws[a-z-]*:iam::\d{12}:role(/(?:.*/)?)([^/]+)$", str(config.role))
+    match = re.fullmatch(r"arn:aws[a-z-]*:iam::\d{12}:role(/(?:.*/)?)([^/]+)", str(config.role))
     return (match.group(1), match.group(2)) if match else ("/", f"{config.bucket}-replication"[:64])
 
 

@@ -169,3 +169,13 @@ def test_model_cloudformation_model(config):
     config = expressible(config, "cloudformation")
     for fmt in ("cloudformation", "cloudformation-json"):
         assert without_origin(loads(write([config], fmt), fmt)) == [config]
+
+
+@pytest.mark.parametrize("text", ["Yes\n", "A\n", "plain\n", "yes", "a: b", "- x", "#c", "0x1F", "2010-09-09", "~", "@x", "é"])
+def test_yaml_scalars_read_back_exactly(text):
+    """Found by hypothesis: "Yes\\n" passed the plain-scalar pattern, whose $ also matches before a final newline."""
+    import yaml
+
+    from converter.formats.cfn_yaml import dump, loader
+
+    assert yaml.load(dump({"k": text, text: "v"}), Loader=loader()) == {"k": text, text: "v"}

@@ -7,13 +7,13 @@ import time
 import tracemalloc
 
 import pytest
+from conftest import FORMAT_OF, ROOT, SAMPLES
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from converter import loads
 from converter.errors import S3ReplError
 from converter.sources import decode
-from conftest import FORMAT_OF, ROOT, SAMPLES
 
 SEEDS = [(path, FORMAT_OF[path.name]) for s in SAMPLES for path in sorted(s.iterdir())
          if path.name in FORMAT_OF and path.is_file()]

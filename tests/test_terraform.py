@@ -258,3 +258,7 @@ def test_our_hcl_parses_back_as_hcl2_dumps_of_the_same_data():
         text = (sample / "main.tf").read_text(encoding="utf-8")
         ours = hcl2.loads(text)
         assert hcl2.loads(hcl2.dumps(ours)) == ours, sample.name
+
+
+def test_map_keys_with_a_final_newline_are_quoted():
+    assert hcl.key_text("a\n") == '"a\\n"' and hcl.key_text("plain") == "plain"

@@ -15,8 +15,8 @@ from typing import Any
 # https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference.html
 _SHORT = {"Ref": "!Ref", "Fn::GetAtt": "!GetAtt", "Fn::Sub": "!Sub", "Fn::ImportValue": "!ImportValue"}
 # A plain scalar that YAML 1.1 and 1.2 both read back as this very string.
-_PLAIN = re.compile(r"^[A-Za-z_/][A-Za-z0-9_./:=@+-]*$")
-_SINGLE = re.compile(r"^[\x20-\x7e]+$")  # printable ASCII on one line
+_PLAIN = re.compile(r"^[A-Za-z_/][A-Za-z0-9_./:=@+-]*\Z")
+_SINGLE = re.compile(r"^[\x20-\x7e]+\Z")  # printable ASCII on one line
 _WORDS = {"y", "n", "yes", "no", "on", "off", "true", "false", "null"}
 # Characters YAML must see escaped inside double quotes: non-printables and the line breaks it would fold.
 _ESCAPE = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")

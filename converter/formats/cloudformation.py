@@ -23,7 +23,7 @@ PSEUDO = {"AWS::AccountId", "AWS::NotificationARNs", "AWS::NoValue", "AWS::Parti
           "AWS::StackId", "AWS::StackName", "AWS::URLSuffix"}
 BUCKET = "AWS::S3::Bucket"
 META = "s3repl"  # template Metadata key: which Parameter stands for which reference (round trips stay exact)
-_LOGICAL_ID = re.compile(r"^[A-Za-z0-9]+$")
+_LOGICAL_ID = re.compile(r"^[A-Za-z0-9]+\Z")
 
 
 def detect(text: str, filename: str) -> float:

@@ -16,9 +16,9 @@ from ..values import Ref, Value, template
 
 # https://developer.hashicorp.com/terraform/language/expressions/strings#escape-sequences
 _ESCAPES = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\"}
-_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
-_REFERENCE = re.compile(r"^(var|local)\.([A-Za-z_][A-Za-z0-9_-]*)$|^((?:data\.)?[a-z][a-z0-9_]*\.[A-Za-z_][A-Za-z0-9_-]*)"
-                        r"\.([A-Za-z_][A-Za-z0-9_]*)$")
+_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*\Z")
+_REFERENCE = re.compile(r"^(var|local)\.([A-Za-z_][A-Za-z0-9_-]*)\Z|^((?:data\.)?[a-z][a-z0-9_]*\.[A-Za-z_][A-Za-z0-9_-]*)"
+                        r"\.([A-Za-z_][A-Za-z0-9_]*)\Z")
 
 
 def _unescape(text: str) -> str:
