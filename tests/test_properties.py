@@ -44,3 +44,35 @@ def test_model_format_round_trip(config):
 def test_up_to_1000_rules_round_trip(config):
     assert loads(write([config], "s3-xml"), "s3-xml") == [config]
     assert json.loads(write([config], "cli-json"))["Rules"].__len__() == len(config.rules)
+
+
+FORMATS = ["cli-json", "s3-xml", "cloudformation", "cloudformation-json", "terraform", "terraform-legacy",
+           "terraform-json", "model"]
+
+
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(configs(request=True), st.sampled_from(FORMATS), st.sampled_from(FORMATS))
+def test_every_pair_of_formats_round_trips(config, a, b):
+    """A -> B -> A gives back what A held, for what both can hold; what B cannot hold, it refuses by name."""
+    from conftest import as_read_by, expressible
+
+    from converter import lossy, select
+    from converter.errors import Refusal
+    from converter.formats import WriteOptions
+
+    start = expressible(expressible(config, a), b)
+
+    def through(configs, fmt):  # the source bucket travels beside formats that do not hold it, as --bucket does
+        return select(loads(write(configs, fmt, warn=lambda d: None), fmt), start.bucket)
+
+    first = through([start], a)
+    back = through(through(first, b), a)
+    assert as_read_by(a, as_read_by(b, back)) == as_read_by(a, as_read_by(b, first))
+    gaps = lossy.losses(expressible(config, a), b, WriteOptions())
+    if gaps:
+        try:
+            write([expressible(config, a)], b, warn=lambda d: None)
+        except Refusal as refusal:
+            assert {d.path for d in refusal.diagnostics} == {lossy.grammar.api_path(g.loc) for g in gaps}
+        else:
+            raise AssertionError(f"{b} wrote what it cannot hold")
