@@ -142,18 +142,22 @@ def validate(
     inputs: List[str] = typer.Argument(..., help="Files, directories, or - for stdin."),
     from_: Optional[str] = typer.Option(None, "--from", "-f", help="Input format; detected when omitted."),
     bucket: Optional[str] = typer.Option(None, "--bucket", "-b", help="Pick one configuration."),
-    output: str = typer.Option("text", "--output", help="text or json."),
+    output: str = typer.Option("text", "--output", help="text, json or sarif (SARIF 2.1.0, for code scanning)."),
     max_bytes: int = typer.Option(20 * 1024 * 1024, "--max-bytes", help="Refuse inputs larger than this."),
 ) -> None:
-    """Check configurations against every rule S3 enforces: s3repl validate main.tf"""
+    """Check configurations against every rule S3 enforces: s3repl validate main.tf --output sarif"""
     import json
 
     from . import validate as run
 
-    if output not in ("text", "json"):
-        raise UsageError(error("usage", f"--output {output!r}", hint="choose text or json"))
+    if output not in ("text", "json", "sarif"):
+        raise UsageError(error("usage", f"--output {output!r}", hint="choose text, json or sarif"))
     findings = run(inputs, from_, bucket=bucket, max_bytes=max_bytes)
-    if output == "json":
+    if output == "sarif":
+        from .sarif import report
+
+        typer.echo(json.dumps(report(findings), indent=2, ensure_ascii=False))
+    elif output == "json":
         typer.echo(json.dumps([f.as_dict() for f in findings], indent=2, ensure_ascii=False))
     else:
         for finding in findings:

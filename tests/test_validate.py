@@ -265,3 +265,22 @@ def test_botocore_agrees_on_types_and_required_members(tmp_path):
         assert report.has_errors(), where
         with pytest.raises(InputError):
             loads(json.dumps(document), "cli-json")
+
+
+def test_sarif_output_follows_the_sarif_schema(cli, tmp_path):
+    import jsonschema
+
+    schema = json.loads((ROOT / "tests" / "data" / "sarif-2.1.0-rtm.5.json").read_text())
+    bad = as_file(config(v2(Filter=TAG, DeleteMarkerReplication={"Status": "Enabled"}),
+                         v2(ID="r2", Priority=1, ExistingObjectReplication={"Status": "Enabled"})), "cli-json", tmp_path)
+    result = cli("validate", bad, "--output", "sarif")
+    assert result.exit_code == 1
+    log = json.loads(result.stdout)
+    jsonschema.validate(log, schema)
+    run = log["runs"][0]
+    assert [(r["ruleId"], r["level"]) for r in run["results"]] == [("E110", "error"), ("W150", "warning"), ("W160", "warning")]
+    location = run["results"][0]["locations"][0]["physicalLocation"]
+    assert location["region"]["startLine"] >= 1 and location["artifactLocation"]["uri"].endswith("c.json")
+    rules = {rule["id"]: rule for rule in run["tool"]["driver"]["rules"]}
+    assert rules["E110"]["helpUri"] == "https://docs.aws.amazon.com/AmazonS3/latest/userguide/delete-marker-replication.html"
+    assert all(run["tool"]["driver"]["rules"][r["ruleIndex"]]["id"] == r["ruleId"] for r in run["results"])
