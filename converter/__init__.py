@@ -77,13 +77,16 @@ class Located:
 
 
 def read_located(inputs: str | Path | Iterable[str | Path], fmt: str | None = None, *, bucket: str | None = None,
-                 max_bytes: int | None = None) -> list[Located]:
-    """The configurations in files, directories or '-' (stdin), each with its source map."""
+                 max_bytes: int | None = None, progress: Callable | None = None) -> list[Located]:
+    """The configurations in files, directories or '-' (stdin), each with its source map.
+
+    progress wraps the iteration over the inputs (a progress bar on a terminal).
+    """
     from . import formats, sources
 
     paths = [inputs] if isinstance(inputs, (str, Path)) else list(inputs)
     items: list[Located] = []
-    for path in paths:
+    for path in (progress or iter)(paths):
         found = sources.load(str(path), max_bytes or sources.MAX_INPUT_BYTES)
         if Path(path).is_dir():  # a Terraform directory is one module: its files refer to each other
             module = [s for s in found if s.name.lower().endswith((".tf", ".tf.json"))]

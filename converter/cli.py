@@ -76,6 +76,20 @@ def _emit(result: str | dict[str, str], output: Optional[Path], force: bool, lis
         _write_file(output, result, force)
 
 
+def _read_with_progress(inputs: list[str], fmt, bucket, max_bytes):
+    """Read the inputs; on a terminal, with a progress bar when there are several (nothing on a pipe)."""
+    from . import read_located
+
+    many = len(inputs) > 1 or any(Path(i).is_dir() for i in inputs)
+    progress = None
+    if many and sys.stderr.isatty() and not os.environ.get("NO_COLOR") and not os.environ.get("CI"):
+        from rich.console import Console
+        from rich.progress import track
+
+        progress = lambda paths: track(paths, description="Reading", console=Console(stderr=True), transient=True)  # noqa: E731
+    return read_located(inputs, fmt, bucket=bucket, max_bytes=max_bytes, progress=progress)
+
+
 @app.command()
 @_handles_errors
 def convert(
@@ -96,7 +110,7 @@ def convert(
     source_account: Optional[str] = typer.Option(None, "--source-account", help="With --with-iam: the source account."),
 ) -> None:
     """Convert replication configurations: s3repl convert export.json --to terraform --bucket src --with-iam"""
-    from . import located_findings, read_located, write
+    from . import located_findings, write
     from .formats import canonical_name
     from .normalize import apply_schema
 
@@ -104,7 +118,7 @@ def convert(
     if schema not in ("auto", "v1", "v2"):
         raise UsageError(error("usage", f"--schema {schema!r}", hint="choose auto, v1 or v2"))
     variables = _variables(var)
-    items = read_located(inputs, from_, bucket=bucket, max_bytes=max_bytes)
+    items = _read_with_progress(inputs, from_, bucket, max_bytes)
     for item in items:  # the checks see what will be written: V1 rules upgraded, or downgraded
         item.config = apply_schema(item.config, schema)
     if not no_validate:

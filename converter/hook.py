@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 
-
 # Words every replication configuration holds in one of its formats; other YAML, JSON and HCL files are skipped.
 MARKERS = ("ReplicationConfiguration", "replication_configuration", "aws_s3_bucket_replication_configuration",
            '"Destination"', "Destination:", "<Destination>", '"configurations"')

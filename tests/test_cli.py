@@ -113,3 +113,16 @@ def test_python_dash_m_and_exit_codes_in_a_real_process(tmp_path):
     run = subprocess.run([sys.executable, "-m", "converter", "convert", str(bad), "--to", "xml"],
                          capture_output=True, text=True, check=False)
     assert run.returncode == 2 and "Traceback" not in run.stderr and "bad.json:1:2: error: JSON" in run.stderr
+
+
+def test_several_inputs_print_no_progress_on_a_pipe(cli, tmp_path):
+    result = cli("convert", TWO / "cli-json.json", CROSS / "cli-json.json", "--to", "model")
+    assert result.exit_code == 0 and result.stderr == ""
+    assert len(loads(result.stdout, "model")) == 2
+
+
+def test_help_has_an_example_for_every_command(cli):
+    for command in ("convert", "validate", "diff", "show", "iam", "formats"):
+        result = cli(command, "--help")
+        assert result.exit_code == 0
+        assert "s3repl" in result.stdout or command == "formats", command

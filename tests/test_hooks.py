@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT
 
 VALID = (ROOT / "samples" / "two-destinations" / "cli-json.json").read_text()

@@ -1,0 +1,45 @@
+"""docs/cookbook.md and the README's Python example: every command on the page runs and prints what the page shows."""
+
+from __future__ import annotations
+
+import doctest
+import os
+import re
+import shlex
+
+import pytest
+from conftest import ROOT
+
+BLOCK = re.compile(r"```console\n\$ (?P<command>s3repl [^\n]+)\n(?P<output>.*?)```\n\n(?:\(exit (?P<code>\d)\)\n)?", re.S)
+PAGE = (ROOT / "docs" / "cookbook.md").read_text()
+EXAMPLES = [(m["command"], m["output"], int(m["code"] or 0)) for m in BLOCK.finditer(PAGE)]
+
+
+def test_the_cookbook_has_the_four_journeys():
+    assert [line for line in PAGE.splitlines() if line.startswith("## ")] == [
+        "## 1. A console export becomes Terraform, with its IAM role",
+        "## 2. Terraform: the provider v3 inline block becomes the v4 resource",
+        "## 3. A whole CloudFormation template becomes Terraform",
+        "## 4. Is the Terraform the same as what is live?"]
+    assert len(EXAMPLES) >= 6
+
+
+@pytest.mark.parametrize("command,output,code", EXAMPLES, ids=[e[0][:60] for e in EXAMPLES])
+def test_every_cookbook_command_prints_what_the_page_shows(cli, command, output, code, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    result = cli(*shlex.split(command)[1:])
+    assert result.exit_code == code, result.stderr
+    assert result.stdout == output
+
+
+def test_the_readme_python_example_runs(monkeypatch):
+    monkeypatch.chdir(ROOT)
+    readme = (ROOT / "README.md").read_text()
+    (code,) = re.findall(r"```python\n(.*?)```", readme, re.S)
+    examples = doctest.DocTestParser().get_examples(code)
+    assert examples, "the README's Python example is written as a doctest (>>> lines)"
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    test = doctest.DocTest(examples, {}, "README", "README.md", 0, code)
+    result = runner.run(test, out=lambda text: None)
+    assert result.failed == 0 and result.attempted == len(examples)
+    assert os.getcwd() == str(ROOT)
