@@ -43,3 +43,14 @@ def test_the_readme_python_example_runs(monkeypatch):
     result = runner.run(test, out=lambda text: None)
     assert result.failed == 0 and result.attempted == len(examples)
     assert os.getcwd() == str(ROOT)
+
+
+README_BLOCKS = re.compile(r"```console\n\$ (?P<command>s3repl [^\n]+)\n(?P<output>.*?)```", re.S)
+README = [(m["command"], m["output"]) for m in README_BLOCKS.finditer((ROOT / "README.md").read_text())]
+
+
+@pytest.mark.parametrize("command,output", README, ids=[c[:60] for c, _ in README])
+def test_every_readme_command_prints_what_the_readme_shows(cli, command, output, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    result = cli(*shlex.split(command)[1:])
+    assert (result.stdout or result.stderr) == output
