@@ -102,16 +102,20 @@ def read_located(inputs: str | Path | Iterable[str | Path], fmt: str | None = No
 
 
 def _located(module, found: list, file: str) -> list[Located]:
+    from functools import cache
+
     configs = module.read_module(found) if len(found) > 1 else module.read(found[0])
-    locator = module.locator(found if len(found) > 1 else found[0], configs)
-    versioned = module.versioning(found) if hasattr(module, "versioning") else None
+    # Source maps and versioning facts read the input again: only when a diagnostic asks for them.
+    locator = cache(lambda: module.locator(found if len(found) > 1 else found[0], configs))
+    facts = cache(lambda: module.versioning(found))
 
     def where(index):
         def at(loc):
-            spot = locator(index, loc)
+            spot = locator()(index, loc)
             return spot if spot is None or len(spot) == 3 else (file, *spot)
         return at
 
+    versioned = (lambda value: facts()(value)) if hasattr(module, "versioning") else None
     return [Located(config, file, where(i), versioned) for i, config in enumerate(configs)]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from .. import grammar
@@ -45,8 +46,9 @@ class _Template:
     stand_ins: dict = field(default_factory=dict)  # Parameter -> the reference it stands for (our Metadata)
 
 
+@lru_cache(maxsize=64)  # a template is read again for diagnostics (locations, versioning): parse it once
 def parse(source: Source) -> Any:
-    """The template as long-form data: JSON, or YAML with short-form tags turned into long form."""
+    """The template as long-form data: JSON, or YAML with short-form tags turned into long form. Read only."""
     if source.text.lstrip().startswith("{"):
         return load_json(source.text, source.name)
     return load_yaml(source.text, source.name, cfn_yaml.loader())

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from .. import grammar
@@ -100,8 +101,9 @@ def _unquote(label: str) -> str:
     return label[1:-1] if len(label) >= 2 and label[0] == label[-1] == '"' else label
 
 
+@lru_cache(maxsize=64)  # a source is read again for diagnostics (locations, versioning): parse it once
 def parse(source: Source) -> dict:
-    """python-hcl2's dict of an HCL file; syntax errors carry line and column."""
+    """python-hcl2's dict of an HCL file; syntax errors carry line and column. Read only, it is shared."""
     import hcl2
     from hcl2.utils import SerializationOptions
     from lark.exceptions import UnexpectedInput
