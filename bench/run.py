@@ -15,7 +15,7 @@ import time
 import tracemalloc
 from pathlib import Path
 
-from converter import formats, loads, write
+from converter import formats, loads, select, write
 from converter.model import (
     AccessControlTranslation,
     AndOperator,
@@ -100,7 +100,8 @@ def main() -> None:
         for source in names:
             for target in names:
                 def pair(source=source, target=target):
-                    write(loads(texts[source], source), target, warn=lambda d: None, allow_lossy=True)
+                    write(select(loads(texts[source], source), "source-bucket"), target, warn=lambda d: None,
+                          allow_lossy=True)
                 memory = peak_memory(pair) if size == 1000 else None
                 rows.append((f"{size:>4} rules {source} -> {target}", median_time(pair, repeat), memory))
         if size == 1000:
