@@ -92,21 +92,49 @@ def semantics(rule: Rule) -> dict[str, object]:
     return out
 
 
+def canonical(value):
+    """A reference in one form for both languages (references.json): !GetAtt Dest.Arn and aws_s3_bucket.dest.arn,
+    a Parameter and a variable, AWS::Region and data.aws_region.current.name compare equal."""
+    from .formats.terraform import snake
+    from .grammar import references
+
+    if not isinstance(value, Ref):
+        return value
+    table = references()
+    if value.kind == "template":
+        return ("template",) + tuple(canonical(part) for part in value.parts or ())
+    if value.kind == "parameter":
+        return ("var", snake(value.target))
+    if value.kind == "variable":
+        return ("var", value.target.split(".", 1)[1])
+    if value.kind == "pseudo":
+        return ("text", table["pseudo_parameters"].get(value.target, value.target))
+    if value.kind == "resource":
+        types = {v: k for k, v in table["resource_types"].items()}
+        if value.resource_type in types:  # CloudFormation: a logical ID, Ref or GetAtt
+            attribute = {v: k for k, v in table["attributes"].items() if v}.get(value.attribute, value.attribute)
+            return ("resource", types[value.resource_type], snake(value.target), attribute or "id")
+        if value.target.startswith("data."):
+            return ("text", value.display())
+        kind, _, name = value.target.partition(".")
+        attribute = "id" if value.attribute in ("bucket", "name", "key_id") else value.attribute
+        return ("resource", kind, name, attribute or "id")
+    return ("text", value.display())
+
+
 def _same(a, b, variables) -> bool | None:
     """Equal, different, or None when a reference cannot be decided against the other side."""
     if isinstance(a, tuple) or isinstance(b, tuple):  # tags: order does not matter
-        a_set = {(resolve(k, variables), resolve(v, variables)) for k, v in a or ()}
-        b_set = {(resolve(k, variables), resolve(v, variables)) for k, v in b or ()}
+        a_set = {(canonical(resolve(k, variables)), canonical(resolve(v, variables))) for k, v in a or ()}
+        b_set = {(canonical(resolve(k, variables)), canonical(resolve(v, variables))) for k, v in b or ()}
         if a_set == b_set:
             return True
-        unresolved = any(isinstance(x, Ref) for pair in a_set ^ b_set for x in pair)
+        unresolved = any(isinstance(x, tuple) for pair in a_set ^ b_set for x in pair)
         return None if unresolved else False
     a = resolve(a, variables) if isinstance(a, (str, Ref)) else a
     b = resolve(b, variables) if isinstance(b, (str, Ref)) else b
     if isinstance(a, Ref) or isinstance(b, Ref):
-        if isinstance(a, Ref) and isinstance(b, Ref) and a.display() == b.display():
-            return True
-        return None
+        return True if canonical(a) == canonical(b) else None
     return a == b
 
 

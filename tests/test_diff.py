@@ -30,13 +30,27 @@ def test_every_format_of_a_sample_equals_every_other(sample):
             assert report.outcome == "equal", (a.name, b.name, report.lines())
 
 
-def test_exit_codes(cli):
+def write_json(config) -> str:
+    """CLI JSON for a configuration, references given the values the test chooses."""
+    from converter import write
+
+    variables = {"ReplicationRole.Arn": "arn:aws:iam::111122223333:role/r", "AWS::Partition": "aws",
+                 "AWS::Region": "eu-west-1", "ReplicaKeyArn": "arn:aws:kms:eu-west-1:444455556666:key/k",
+                 "SharedReplicaBucketArn": "arn:aws:s3:::shared"}
+    return write([config], "cli-json", variables=variables)
+
+
+def test_exit_codes(cli, tmp_path):
     sample = ROOT / "samples" / "two-destinations"
     assert cli("diff", sample / "cli-json.json", sample / "legacy.tf").exit_code == 0
     different = cli("diff", sample / "cli-json.json", ROOT / "samples" / "rtc-metrics" / "cli-json.json")
     assert different.exit_code == 1 and "different" in different.stdout
-    undecided = cli("diff", ROOT / "samples" / "cfn-references" / "template.yaml", ROOT / "samples" / "cfn-references" / "main.tf")
+    (live,) = read(ROOT / "samples" / "cfn-references" / "template.yaml")
+    literal = tmp_path / "live.json"
+    literal.write_text(json.dumps({"Role": "arn:aws:iam::111122223333:role/r", "Rules": json.loads(write_json(live))["Rules"]}))
+    undecided = cli("diff", ROOT / "samples" / "cfn-references" / "template.yaml", literal)
     assert undecided.exit_code == 1 and "undecided" in undecided.stdout
+    assert "? Role: 'ReplicationRole.Arn' -> 'arn:aws:iam::111122223333:role/r'" in undecided.stdout
     assert cli("diff", sample / "cli-json.json", sample / "nope.json").exit_code == 2
     as_json = json.loads(cli("diff", sample / "cli-json.json", sample / "main.tf", "--output", "json").stdout)
     assert as_json["outcome"] == "equal" and as_json["configurations"][0]["changes"] == []
@@ -189,3 +203,14 @@ def test_show_is_a_table(cli, snapshot):
     result = cli("show", ROOT / "samples" / "two-destinations" / "main.tf")
     assert result.exit_code == 0
     assert result.stdout == snapshot
+
+
+@pytest.mark.parametrize("sample", ["cfn-references", "cfn-conditions", "cfn-three-buckets", "tf-module", "tf-v3-bucket"])
+def test_references_translated_between_languages_compare_equal(sample):
+    """!GetAtt Replica.Arn and aws_s3_bucket.replica.arn, a Parameter and its variable, AWS::Region and
+    data.aws_region.current.name: the same thing in two languages (grammars/references.json)."""
+    folder = ROOT / "samples" / sample
+    source = folder / ("input" if (folder / "input").is_dir() else next(p.name for p in folder.glob("template.*")))
+    for written in ("main.tf", "main.tf.json", "cloudformation.yaml", "cloudformation.json"):
+        report = diff(list(configs_of(source)), list(configs_of(folder / written)))
+        assert report.outcome == "equal", (written, report.lines())
