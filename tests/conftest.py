@@ -108,3 +108,10 @@ def expressible(config, fmt: str):
     for loss in reversed(lossy.losses(config, fmt, WriteOptions())):
         config = lossy.apply(config, loss)
     return config
+
+
+def yaml_bomb(levels: int) -> str:
+    """A YAML alias bomb: each level lists the one before ten times (10 ** levels values once expanded)."""
+    lines = ["a: &a [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"{chr(98 + i)}: &{chr(98 + i)} [" + ", ".join([f"*{chr(97 + i)}"] * 10) + "]" for i in range(levels - 1)]
+    return "\n".join(lines) + "\n"

@@ -7,7 +7,7 @@ import time
 import tracemalloc
 
 import pytest
-from conftest import FORMAT_OF, ROOT, SAMPLES
+from conftest import FORMAT_OF, ROOT, SAMPLES, yaml_bomb
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -83,8 +83,7 @@ def test_the_crash_corpus():
 LAUGHS = ('<?xml version="1.0"?>\n<!DOCTYPE lolz [<!ENTITY lol "lol">'
           + "".join(f'<!ENTITY lol{i} "{("&lol" + str(i - 1) + ";") * 10 if i > 1 else "&lol;" * 10}">' for i in range(1, 10))
           + ']>\n<ReplicationConfiguration><Role>&lol9;</Role></ReplicationConfiguration>')
-YAML_BOMB = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
-    f"{chr(98 + i)}: &{chr(98 + i)} [" + ", ".join([f"*{chr(97 + i)}"] * 10) + "]\n" for i in range(12))
+YAML_BOMB = yaml_bomb(13)
 
 
 @pytest.mark.parametrize("name,text,fmt,message", [
