@@ -64,8 +64,7 @@ def semantics(rule: Rule) -> dict[str, object]:
         out["Filter.Tags"] = ()
         out["DeleteMarkerReplication.Status"] = "Enabled"
     else:
-        prefix = flt.and_.prefix if flt.and_ else flt.prefix
-        tags = [flt.tag] if flt.tag else list(flt.and_.tags or ()) if flt.and_ else []
+        prefix, tags = flt.key_prefix(), flt.selected_tags()
         out["Filter.Prefix"] = prefix if prefix is not None else ""
         out["Filter.Tags"] = tuple((t.key, t.value) for t in tags)
         out["Priority"] = rule.priority

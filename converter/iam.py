@@ -53,7 +53,7 @@ def _prefix(rule: Rule) -> str:
     """The key prefix a rule selects, "" when it selects every key (a tag-only filter included)."""
     if rule.filter is None:
         return _literal(rule.prefix or "", "Prefix")
-    prefix = rule.filter.and_.prefix if rule.filter.and_ else rule.filter.prefix
+    prefix = rule.filter.key_prefix()
     return _literal(prefix or "", "Filter.Prefix")
 
 

@@ -45,6 +45,14 @@ class Filter(_Frozen):
     tag: Tag | None = None
     and_: AndOperator | None = Field(default=None, alias="and")
 
+    def key_prefix(self) -> Value | None:
+        """The key prefix the filter selects on (its own, or its And's)."""
+        return self.and_.prefix if self.and_ else self.prefix
+
+    def selected_tags(self) -> list[Tag]:
+        """The tags the filter selects on (its Tag, or its And's tags)."""
+        return [self.tag] if self.tag else list(self.and_.tags or ()) if self.and_ else []
+
 
 class Toggle(_Frozen):
     """A block that holds only a required Status (SSE-KMS objects, replica modifications...)."""

@@ -18,8 +18,7 @@ def _selects(rule: Rule) -> str:
     flt = rule.filter
     if flt is None:
         return f"prefix {rule.prefix or '(all)'!s}" if isinstance(rule.prefix, (str, type(None))) else _text(rule.prefix)
-    prefix = flt.and_.prefix if flt.and_ else flt.prefix
-    tags = [flt.tag] if flt.tag else list(flt.and_.tags or ()) if flt.and_ else []
+    prefix, tags = flt.key_prefix(), flt.selected_tags()
     parts = [f"prefix {_text(prefix)}"] if prefix else []
     parts += [f"tag {_text(t.key)}={_text(t.value)}" for t in tags]
     return ", ".join(parts) or "everything"

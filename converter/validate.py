@@ -73,14 +73,14 @@ def _tags(rule: Rule) -> list:
     flt = rule.filter
     if flt is None:
         return []
-    return [flt.tag] if flt.tag else list(flt.and_.tags or ()) if flt.and_ else []
+    return flt.selected_tags()
 
 
 def _prefix(rule: Rule) -> Value | None:
     flt = rule.filter
     if flt is None:
         return rule.prefix or ""
-    return (flt.and_.prefix if flt.and_ else flt.prefix) or ""
+    return flt.key_prefix() or ""
 
 
 # --- V1 and V2 ---------------------------------------------------------------------------------------

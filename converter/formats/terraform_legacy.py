@@ -35,8 +35,7 @@ def losses(config: ReplicationConfig, options) -> list[Loss]:
 
 
 def _filter(flt: Filter) -> list:
-    tags = [flt.tag] if flt.tag else list(flt.and_.tags or ()) if flt.and_ else []
-    prefix = flt.and_.prefix if flt.and_ else flt.prefix
+    tags, prefix = flt.selected_tags(), flt.key_prefix()
     body: list = [("prefix", prefix if prefix is not None else "")]  # filter {} may reach provider v3 as no filter
     if tags:
         body.append(("tags", {t.key: t.value for t in tags}))
@@ -105,8 +104,7 @@ def provider_view(config: ReplicationConfig) -> ReplicationConfig:
     for rule in v4_view(config).rules:
         if rule.filter is not None:
             flt = rule.filter
-            tags = [flt.tag] if flt.tag else list(flt.and_.tags or ()) if flt.and_ else []
-            prefix = flt.and_.prefix if flt.and_ else flt.prefix
+            tags, prefix = flt.selected_tags(), flt.key_prefix()
             prefix = prefix if prefix is not None else ""
             enabled = rule.delete_marker_replication is not None and rule.delete_marker_replication.status == "Enabled"
             rule = rule.model_copy(update={
