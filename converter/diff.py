@@ -207,15 +207,12 @@ def _compare_rules(result: Comparison, a: Rule, b: Rule, index: int, variables) 
 
 
 def _given(rule: Rule, key: str) -> bool:
-    """Whether a rule states a member explicitly (for the notes on defaults)."""
-    obj = rule
+    """Whether a rule states a member explicitly (for the notes on defaults); key uses the S3 API's names."""
+    from .grammar import load
+
+    shapes, obj = load("cli-json").shapes, rule
     for part in key.split("."):
-        name = {"SseKmsEncryptedObjects": "sse_kms_encrypted_objects", "ReplicaModifications": "replica_modifications",
-                "SourceSelectionCriteria": "source_selection_criteria", "ExistingObjectReplication": "existing_object_replication",
-                "DeleteMarkerReplication": "delete_marker_replication", "ReplicationTime": "replication_time",
-                "Destination": "destination", "Metrics": "metrics", "Status": "status", "Filter": "filter",
-                "Prefix": "prefix"}.get(part, part.lower())
-        obj = getattr(obj, name, None)
+        obj = getattr(obj, shapes[type(obj).__name__][part], None)
         if obj is None:
             return False
     return True
