@@ -9,7 +9,7 @@ from typing import Callable, Iterable
 from .errors import Diagnostic
 from .grammar import api_path
 from .model import ReplicationConfig, Rule
-from .normalize import rule_version
+from .normalize import mixed_warning, rule_version
 from .values import Ref, Value
 
 GUIDE = "https://docs.aws.amazon.com/AmazonS3/latest/userguide/"
@@ -115,11 +115,8 @@ def _v1_replica_modifications(config, context):
 
 @check("E105", "V1 and V2 rules are mixed in one configuration", V1V2)
 def _mixed(config, context):
-    versions = {rule_version(r) for r in config.rules}
-    if versions == {"v1", "v2"}:
-        v1 = ", ".join(api_path(loc) for loc, _ in _rules(config, "v1"))
-        return [((), f"V1 rules ({v1}) are mixed with V2 rules; convert with --schema v2 to upgrade them faithfully")]
-    return []
+    mixed = mixed_warning(config)
+    return [((), f"{mixed.message}; {mixed.hint}")] if mixed else []
 
 
 @check("E106", "a V1 configuration has at most one destination bucket", V1V2)
