@@ -34,6 +34,21 @@ def loader():
     return cls
 
 
+def long_form(suffix: str, value: Any) -> dict:
+    """What cfn-flip's loader makes of a short-form tag (!Ref x -> {"Ref": "x"}); ValueError leaves it to that loader.
+
+    A tagged scalar arrives as its text, a tagged collection as its data; cfn-flip reads !GetAtt's list items as
+    text, so a list of anything but strings is left to it.
+    """
+    name = suffix if suffix in ("Ref", "Condition") else f"Fn::{suffix}"
+    if name == "Fn::GetAtt":
+        if isinstance(value, str):
+            value = value.split(".", 1)
+        elif not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+            raise ValueError("!GetAtt of a list of non-strings")
+    return {name: value}
+
+
 def scalar(value: Any) -> str:
     """A YAML scalar that reads back as exactly this value."""
     if isinstance(value, bool):

@@ -51,7 +51,7 @@ def parse(source: Source) -> Any:
     """The template as long-form data: JSON, or YAML with short-form tags turned into long form. Read only."""
     if source.text.lstrip().startswith("{"):
         return load_json(source.text, source.name)
-    return load_yaml(source.text, source.name, cfn_yaml.loader())
+    return load_yaml(source.text, source.name, cfn_yaml.loader(), cfn_yaml.long_form)
 
 
 def read(source: Source) -> list[ReplicationConfig]:
