@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import re
 import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable
@@ -17,6 +19,25 @@ from . import diff as _diff  # noqa: E402
 from . import validate as _checks  # noqa: E402
 
 
+@contextmanager
+def _paused_gc():
+    """Reading and writing without Python's cycle collector, which is back on (if it was on) when they return.
+
+    Parsers build many objects that live to the end; the collector, run by allocation counts, walks them again and
+    again: pausing it makes a 1,000-rule Terraform read 3x faster, others 1.3x (bench/run.py). What a read leaves
+    as cyclic garbage is freed at the next collection after it.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+@_paused_gc()
 def loads(text: str, fmt: str | None = None, *, name: str = "<string>"):
     """The configurations in a text; fmt is detected when not given."""
     from .sources import Source
@@ -76,6 +97,7 @@ class Located:
     versioned: Callable | None = None  # bucket value -> versioning Enabled in this input: True, False, None
 
 
+@_paused_gc()
 def read_located(inputs: str | Path | Iterable[str | Path], fmt: str | None = None, *, bucket: str | None = None,
                  max_bytes: int | None = None, progress: Callable | None = None) -> list[Located]:
     """The configurations in files, directories or '-' (stdin), each with its source map.
@@ -205,6 +227,7 @@ def prepare(config, fmt: str, *, schema: str = "auto", allow_lossy: bool = False
     return config
 
 
+@_paused_gc()
 def write(configs: list, fmt: str, *, schema: str = "auto", allow_lossy: bool = False,
           variables: dict[str, str] | None = None, shape: str = "bare", warn: Callable | None = None,
           extra: dict | None = None) -> str | dict[str, str]:

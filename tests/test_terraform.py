@@ -262,3 +262,31 @@ def test_our_hcl_parses_back_as_hcl2_dumps_of_the_same_data():
 
 def test_map_keys_with_a_final_newline_are_quoted():
     assert hcl.key_text("a\n") == '"a\\n"' and hcl.key_text("plain") == "plain"
+
+
+HCL_EXTRAS = [  # what real files hold beyond our samples: comments, heredocs, expressions, CRLF
+    '# comment\nresource "a" "b" { # inline\n  x = <<-EOT\n    text\n  EOT\n  y = [for s in var.l : upper(s) if s != ""]\n}\n',
+    'locals {\r\n  a = var.x == null ? "d" : "${var.x}-%{if true}y%{endif}"\r\n  b = { "k" = 1, k2 = 2.5e3 }\r\n}\r\n',
+    'module "m" {\n  source = "./m"\n  count  = length(var.z) > 0 ? 1 : 0\n  /* block comment */\n  n = -1\n}\n',
+]
+
+
+@pytest.mark.parametrize("text", [*(p.read_text(encoding="utf-8") for p in TF_FILES), *HCL_EXTRAS])
+def test_our_hcl_parse_is_python_hcl2_loads(text):
+    """terraform.parse builds python-hcl2's grammar without source positions: it must still give hcl2.loads' data."""
+    import hcl2
+    from hcl2.utils import SerializationOptions
+
+    options = SerializationOptions(with_comments=False, preserve_heredocs=False)
+    assert terraform.parse(Source("x.tf", text)) == hcl2.loads(text, serialization_options=options)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(configs(request=True))
+def test_our_hcl_parse_is_python_hcl2_loads_on_random_configurations(config):
+    import hcl2
+    from hcl2.utils import SerializationOptions
+
+    text = write([expressible(config, "terraform")], "terraform", **quiet)
+    options = SerializationOptions(with_comments=False, preserve_heredocs=False)
+    assert terraform.parse(Source("x.tf", text)) == hcl2.loads(text, serialization_options=options)

@@ -101,16 +101,32 @@ def _unquote(label: str) -> str:
     return label[1:-1] if len(label) >= 2 and label[0] == label[-1] == '"' else label
 
 
+@lru_cache(maxsize=1)
+def _parser():
+    """python-hcl2's own grammar and lexer, without the source positions that only its with_meta option uses.
+
+    hcl2.loads builds its parser with propagate_positions=True, which costs about 40% of a big parse; the rest of
+    the pipeline is hcl2's (tests/test_terraform.py checks that parse() equals hcl2.loads).
+    """
+    import hcl2.parser
+    from hcl2.postlexer import PostLexer
+    from lark import Lark
+
+    return Lark.open("hcl2.lark", rel_to=hcl2.parser.__file__, parser="lalr", propagate_positions=False,
+                     postlex=PostLexer(), cache=True)
+
+
 @lru_cache(maxsize=64)  # a source is read again for diagnostics (locations, versioning): parse it once
 def parse(source: Source) -> dict:
     """python-hcl2's dict of an HCL file; syntax errors carry line and column. Read only, it is shared."""
-    import hcl2
+    from hcl2.api import serialize, transform
     from hcl2.utils import SerializationOptions
     from lark.exceptions import UnexpectedInput
 
     try:
-        return hcl2.loads(source.text, serialization_options=SerializationOptions(
-            with_comments=False, preserve_heredocs=False))
+        tree = _parser().parse(source.text + "\n")  # hcl2.loads adds the newline too (its grammar needs one at the end)
+        return serialize(transform(tree, discard_comments=True),
+                         serialization_options=SerializationOptions(with_comments=False, preserve_heredocs=False))
     except UnexpectedInput as exc:
         raise InputError(error("syntax", f"HCL: unexpected {str(getattr(exc, 'token', '') or 'input')[:30]!r}",
                                file=source.name, line=exc.line, column=exc.column)) from None
