@@ -1,12 +1,15 @@
-"""Benchmark: cold CLI conversions, every format pair on large configurations, the library floors, peak memory.
+"""Benchmark: cold CLI conversions, every format pair on 1 to 1,000 rules, the library floors, peak memory, targets.
 
-Run: python bench/run.py [--repeat N]. Prints one table; figures are medians of N runs.
+Run: python bench/run.py [--repeat N] [--sizes 1,10,100,1000]. Figures are medians of N runs (HCL floors: at most 3).
+The targets are issue 9's; cf2tf is timed when it is on PATH (pip install cf2tf).
 """
 
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
+import shutil
 import statistics
 import subprocess
 import sys
@@ -15,6 +18,7 @@ import time
 import tracemalloc
 from pathlib import Path
 
+import converter
 from converter import formats, loads, select, write
 from converter.formats import cloudformation, terraform
 from converter.model import (
@@ -77,63 +81,159 @@ def peak_memory(fn) -> int:
     return peak
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--repeat", type=int, default=5)
-    repeat = parser.parse_args().repeat
-    names = list(formats.MODULES)
-    rows = []
+HCL = {"terraform", "terraform-legacy"}  # the formats in HCL syntax (terraform-json is JSON)
+BENCH = Path(__file__).resolve().parent
+SAMPLES = BENCH.parent / "samples"
+
+
+def quiet_write(configs, fmt):
+    return write(configs, fmt, warn=lambda d: None, allow_lossy=True)
+
+
+def fresh_read(text: str, fmt: str):
+    cloudformation.parse.cache_clear()  # measure the parse, not the cache that spares re-reads for diagnostics
+    terraform.parse.cache_clear()
+    return loads(text, fmt)
+
+
+def cold_starts(repeat: int) -> dict[str, float]:
+    """Whole-process times: s3repl convert of small files, and what the stack costs before any work."""
+    # Compiled bytecode, as a pip install leaves it (with PYTHONDONTWRITEBYTECODE set, every run would recompile).
+    compileall.compile_dir(str(Path(converter.__file__).parent), quiet=1)
+    py, out = sys.executable, {}
+
+    def run(name, cmd):
+        out[name] = median_time(lambda: subprocess.run(cmd, capture_output=True), repeat)
 
     with tempfile.TemporaryDirectory() as tmp:
         small = Path(tmp) / "small.json"
-        small.write_text(write([maximal(1)], "cli-json"))
-        for target in names:
-            cmd = [sys.executable, "-m", "converter", "convert", str(small), "--to", target, "--bucket", "source-bucket",
-                   "--allow-lossy"]
-            seconds = median_time(lambda: subprocess.run(cmd, check=True, capture_output=True), repeat)
-            rows.append((f"cold CLI: 1 rule cli-json -> {target}", seconds, None))
-        seconds = median_time(lambda: subprocess.run([sys.executable, "-c", "pass"], check=True), repeat)
-        rows.append(("floor: python -c pass", seconds, None))
+        small.write_text(quiet_write([maximal(1)], "cli-json"))
+        for target in formats.MODULES:
+            run(f"s3repl convert: 1 rule cli-json -> {target}", [py, "-m", "converter", "convert", str(small), "--to", target,
+                                                                 "--bucket", "source-bucket", "--allow-lossy"])
+    template = SAMPLES / "cfn-references" / "template.yaml"
+    run("s3repl convert: small template -> terraform", [py, "-m", "converter", "convert", str(template), "--to", "terraform"])
+    run("floor: python -c pass", [py, "-c", "pass"])
+    run('floor: python -c "import typer, pydantic"', [py, "-c", "import typer, pydantic"])
+    run("floor: a one-command typer app (bench/floor_app.py)", [py, str(BENCH / "floor_app.py"), "convert", "x", "--to", "y"])
+    cf2tf = shutil.which("cf2tf")
+    if cf2tf:
+        # cf2tf clones terraform-provider-aws from GitHub on first use (into $TMPDIR/terraform_src), then looks up each
+        # resource's docs; its start-up alone is a lower bound on any conversion it does.
+        run("cf2tf --help", [cf2tf, "--help"])
+        if subprocess.run([cf2tf, str(template)], capture_output=True).returncode == 0:
+            run("cf2tf: small template -> terraform", [cf2tf, str(template)])
+    return out
 
-    for size in SIZES:
+
+def pair_times(sizes, repeat: int) -> tuple[dict, dict, dict]:
+    """Seconds per (size, source, target), peak bytes per (source, target) at the largest size, and the texts."""
+    names, times, memory, texts = list(formats.MODULES), {}, {}, {}
+    for size in sizes:
         config = maximal(size)
-        texts = {fmt: write([config], fmt, warn=lambda d: None, allow_lossy=True) for fmt in names}
+        texts[size] = {fmt: quiet_write([config], fmt) for fmt in names}
         for source in names:
             for target in names:
                 def pair(source=source, target=target):
-                    cloudformation.parse.cache_clear()  # measure the parse, not the cache that spares re-reads
-                    terraform.parse.cache_clear()
-                    write(select(loads(texts[source], source), "source-bucket"), target, warn=lambda d: None,
-                          allow_lossy=True)
-                memory = peak_memory(pair) if size == 1000 else None
-                rows.append((f"{size:>4} rules {source} -> {target}", median_time(pair, repeat), memory))
-        if size == 1000:
-            from defusedxml.ElementTree import fromstring
+                    quiet_write(select(fresh_read(texts[size][source], source), "source-bucket"), target)
+                times[size, source, target] = median_time(pair, repeat)
+                if size == sizes[-1]:
+                    memory[source, target] = peak_memory(pair)
+    return times, memory, texts[sizes[-1]]
 
-            rows.append(("1000 rules floor: json.loads", median_time(lambda: json.loads(texts["cli-json"]), repeat), None))
-            rows.append(("1000 rules floor: defusedxml fromstring", median_time(lambda: fromstring(texts["s3-xml"]), repeat), None))
-            rows.append(("1000 rules floor: json.dumps", median_time(
-                lambda: json.dumps(json.loads(texts["cli-json"]), indent=4), repeat), None))
-            import cfn_flip
 
-            yaml_text = texts["cloudformation"]
-            rows.append(("1000 rules floor: cfn-flip to_json (YAML -> JSON)",
-                         median_time(lambda: cfn_flip.to_json(yaml_text), repeat), None))
-            loaded = cfn_flip.load(yaml_text)[0]
-            rows.append(("1000 rules floor: cfn-flip dump_yaml", median_time(lambda: cfn_flip.dump_yaml(loaded), repeat), None))
-            import hcl2
+def floors(texts: dict, repeat: int) -> dict[str, float]:
+    """The libraries on the same content: what s3repl reads and writes with, or instead of."""
+    import cfn_flip
+    import hcl2
+    from defusedxml.ElementTree import fromstring
 
-            tf_text = texts["terraform"]
-            rows.append(("1000 rules floor: hcl2.loads", median_time(lambda: hcl2.loads(tf_text), min(repeat, 3)), None))
-            tf_data = hcl2.loads(tf_text)
-            rows.append(("1000 rules floor: hcl2.dumps", median_time(lambda: hcl2.dumps(tf_data), min(repeat, 3)), None))
-            rows.append(("1000 rules ours: write terraform (no read)", median_time(
-                lambda: write([config], "terraform", warn=lambda d: None), repeat), None))
+    config = maximal(1000)
+    slow = min(repeat, 3)
+    data = hcl2.loads(texts["terraform"])
+    template = cfn_flip.load_yaml(texts["cloudformation"])
+    return {
+        "json.loads (cli-json)": median_time(lambda: json.loads(texts["cli-json"]), repeat),
+        "defusedxml fromstring (s3-xml)": median_time(lambda: fromstring(texts["s3-xml"]), repeat),
+        "cfn-flip load_yaml": median_time(lambda: cfn_flip.load_yaml(texts["cloudformation"]), repeat),
+        "cfn-flip dump_yaml": median_time(lambda: cfn_flip.dump_yaml(template), repeat),
+        "hcl2.loads": median_time(lambda: hcl2.loads(texts["terraform"]), slow),
+        "hcl2.dumps": median_time(lambda: hcl2.dumps(data), slow),
+        "ours: read cloudformation (YAML)": median_time(lambda: fresh_read(texts["cloudformation"], "cloudformation"), repeat),
+        "ours: read terraform (HCL)": median_time(lambda: fresh_read(texts["terraform"], "terraform"), slow),
+        "ours: write terraform (HCL)": median_time(lambda: quiet_write([config], "terraform"), repeat),
+        "ours: write cloudformation (YAML)": median_time(lambda: quiet_write([config], "cloudformation"), repeat),
+    }
 
-    width = max(len(r[0]) for r in rows)
-    print(f"{'measure':<{width}}  {'median ms':>10}  {'peak MiB':>9}")
-    for name, seconds, memory in rows:
-        print(f"{name:<{width}}  {seconds * 1000:>10.2f}  {memory / 2**20 if memory else float('nan'):>9.2f}")
+
+def table(rows: list[tuple], header: tuple) -> None:
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    for row in [header, *rows]:
+        print("  ".join(str(c).ljust(w) if i == 0 else str(c).rjust(w) for i, (c, w) in enumerate(zip(row, widths))))
+    print()
+
+
+def matrix(title: str, cell) -> None:
+    names = list(formats.MODULES)
+    print(f"{title} (rows: from, columns: to)")
+    table([(s, *(cell(s, t) for t in names)) for s in names], ("", *names))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--sizes", default="1,10,100,1000", help="rule counts; the largest gets memory and targets")
+    args = parser.parse_args()
+    sizes = sorted(int(s) for s in args.sizes.split(","))
+    ms = lambda seconds: f"{seconds * 1000:,.1f}"  # noqa: E731
+
+    cold = cold_starts(args.repeat)
+    print("Cold start, whole process (ms)")
+    table([(name, ms(seconds)) for name, seconds in cold.items()], ("measure", "median ms"))
+
+    times, memory, texts = pair_times(sizes, args.repeat)
+    largest = sizes[-1]
+    for size in sizes:
+        matrix(f"{size} rules: read + write, in process (ms)", lambda s, t, size=size: ms(times[size, s, t]))
+    matrix(f"{largest} rules: peak memory (MiB, tracemalloc)", lambda s, t: f"{memory[s, t] / 2**20:.1f}")
+    if 100 in sizes and largest == 1000:
+        matrix("Growth: time(1000 rules) / time(100 rules), 10 is linear", lambda s, t: f"{times[1000, s, t] / times[100, s, t]:.1f}")
+    if largest != 1000:
+        return
+
+    floor = floors(texts, args.repeat)
+    print("1000 rules: the libraries on the same content (ms)")
+    table([(name, ms(seconds)) for name, seconds in floor.items()], ("measure", "median ms"))
+
+    non_hcl = max((times[1000, s, t], f"{s} -> {t}") for s in formats.MODULES for t in formats.MODULES
+                  if s not in HCL and t not in HCL)
+    growth = max((times[1000, s, t] / times[100, s, t], f"{s} -> {t}") for s in formats.MODULES
+                 for t in formats.MODULES) if 100 in sizes else None
+    cli = cold["s3repl convert: 1 rule cli-json -> s3-xml"]
+    stack = cold['floor: python -c "import typer, pydantic"']
+    rows = [
+        ("cold cli-json -> s3-xml / import typer, pydantic", ms(cli), ms(stack), cli / stack, "<= 1.3"),
+        ("cold cli-json -> s3-xml / one-command typer app", ms(cli), ms(cold["floor: a one-command typer app (bench/floor_app.py)"]),
+         cli / cold["floor: a one-command typer app (bench/floor_app.py)"], "(the stack's own floor)"),
+    ]
+    ours = cold["s3repl convert: small template -> terraform"]
+    for name in ("cf2tf: small template -> terraform", "cf2tf --help"):
+        if name in cold:
+            rows.append((f"cold small template -> terraform / {name}", ms(ours), ms(cold[name]), ours / cold[name], "< 1"))
+    rows += [
+        (f"slowest non-HCL pair ({non_hcl[1]}) / 500 ms", ms(non_hcl[0]), "500.0", non_hcl[0] / 0.5, "< 1"),
+        ("write HCL / hcl2.dumps", ms(floor["ours: write terraform (HCL)"]), ms(floor["hcl2.dumps"]),
+         floor["ours: write terraform (HCL)"] / floor["hcl2.dumps"], "<= 0.1"),
+        ("read CloudFormation YAML / cfn-flip load_yaml", ms(floor["ours: read cloudformation (YAML)"]),
+         ms(floor["cfn-flip load_yaml"]), floor["ours: read cloudformation (YAML)"] / floor["cfn-flip load_yaml"], "<= 0.5"),
+        ("read HCL / hcl2.loads", ms(floor["ours: read terraform (HCL)"]), ms(floor["hcl2.loads"]),
+         floor["ours: read terraform (HCL)"] / floor["hcl2.loads"], "<= 1"),
+    ]
+    if growth:
+        rows.append((f"largest growth 100 -> 1000 rules ({growth[1]})", "", "", growth[0], "<= 12 (10 is linear)"))
+    print("Targets (issue 9)")
+    table([(name, a, b, f"{ratio:.2f}", target) for name, a, b, ratio, target in rows],
+          ("measure", "ours ms", "floor ms", "ratio", "target"))
 
 
 if __name__ == "__main__":
