@@ -110,14 +110,15 @@ def _events_to_data(text: str, local_tag) -> Any:
     from yaml.events import AliasEvent, DocumentStartEvent, MappingEndEvent, MappingStartEvent, ScalarEvent, SequenceEndEvent, SequenceStartEvent
 
     loader = yaml.CSafeLoader(text)  # libyaml's parser, and PyYAML's resolver and constructors for plain scalars
-    implicit = loader.yaml_implicit_resolvers  # first character -> resolvers that may apply
+    implicit = loader.yaml_implicit_resolvers  # first character (None: any) -> resolvers that may apply
+    every = None in implicit
     plain_str = "tag:yaml.org,2002:str"
     stack: list[list] = []  # [container, tag, key] per open collection; key is _NO_KEY until a mapping key is read
     root, documents, nodes = _NO_KEY, 0, 0
 
     def scalar(event):
         tag, value = event.tag, event.value
-        if tag is None and event.implicit[0] and value[:1] in implicit:
+        if tag is None and event.implicit[0] and (every or value[:1] in implicit):
             tag = loader.resolve(yaml.ScalarNode, value, (True, False))
             if tag == plain_str:
                 return value
@@ -145,11 +146,13 @@ def _events_to_data(text: str, local_tag) -> Any:
             elif kind is MappingStartEvent or kind is SequenceStartEvent:
                 if event.anchor is not None or len(stack) > 100:
                     raise _Unusual("anchor or depth")
-                stack.append([{} if kind is MappingStartEvent else [], event.tag, _NO_KEY])
+                mapping = kind is MappingStartEvent
+                plain = (None, "!", "tag:yaml.org,2002:map" if mapping else "tag:yaml.org,2002:seq")
+                stack.append([{} if mapping else [], None if event.tag in plain else event.tag, _NO_KEY])
                 continue
             elif kind is MappingEndEvent or kind is SequenceEndEvent:
                 value, tag, _ = stack.pop()
-                if tag is not None and tag not in ("!", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"):
+                if tag is not None:
                     value = tagged(tag, value)
             elif kind is AliasEvent:
                 raise _Unusual("alias")

@@ -106,6 +106,8 @@ def test_our_cloudformation_emitter_output_takes_the_fast_path(value):
     "",  # no document
     "a: !!binary aGVsbG8=\n",  # a rare explicit tag
     "a: !!set {x}\n",
+    "a: !!map [x]\n",  # a mapping's tag on a sequence: PyYAML refuses
+    "a: !!seq {x: 1}\n",
     "%TAG ! tag:example.com,2000:\n---\na: !Ref x\n",  # a tag directive changes what ! means
     "a: !GetAtt [x, 1]\n",  # cfn-flip reads list items as text: 1 stays "1"
     "a: !GetAtt {x: y}\n",  # cfn-flip refuses
@@ -126,6 +128,7 @@ def test_unusual_documents_are_left_to_pyyaml(text):
     ("a: !If [c, 1, !Ref AWS::NoValue]\n", {"a": {"Fn::If": ["c", 1, {"Ref": "AWS::NoValue"}]}}),
     ("a: 1\na: 2\n", {"a": 2}),  # a repeated key: the last one, as PyYAML
     ("yes: no\n~: 0x10\n", {True: False, None: 16}),
+    ("a: !!map {x: !!str 1}\nb: !!seq [!!str yes]\n", {"a": {"x": "1"}, "b": ["yes"]}),
 ])
 def test_common_documents_take_the_fast_path(text, value):
     assert fast(text) == value
