@@ -207,8 +207,8 @@ def main() -> None:
 
     non_hcl = max((times[1000, s, t], f"{s} -> {t}") for s in formats.MODULES for t in formats.MODULES
                   if s not in HCL and t not in HCL)
-    growth = max((times[1000, s, t] / times[100, s, t], f"{s} -> {t}") for s in formats.MODULES
-                 for t in formats.MODULES) if 100 in sizes else None
+    growth = sorted((times[1000, s, t] / times[100, s, t], f"{s} -> {t}", times[1000, s, t]) for s in formats.MODULES
+                    for t in formats.MODULES) if 100 in sizes else None
     cli = cold["s3repl convert: 1 rule cli-json -> s3-xml"]
     stack = cold['floor: python -c "import typer, pydantic"']
     rows = [
@@ -230,7 +230,12 @@ def main() -> None:
          floor["ours: read terraform (HCL)"] / floor["hcl2.loads"], "<= 1"),
     ]
     if growth:
-        rows.append((f"largest growth 100 -> 1000 rules ({growth[1]})", "", "", growth[0], "<= 12 (10 is linear)"))
+        # Pairs of a few ms at 100 rules pay one deferred collection pass at 1,000 (see converter._paused_gc): the
+        # largest of the pairs that take 100 ms or more says more about the cost per rule.
+        big = max(g for g in growth if g[2] >= 0.1)
+        rows += [("growth 100 -> 1000 rules, median of all pairs", "", "", growth[len(growth) // 2][0], "<= 12 (10 is linear)"),
+                 (f"growth 100 -> 1000 rules, largest of all ({growth[-1][1]})", "", "", growth[-1][0], "<= 12"),
+                 (f"growth 100 -> 1000 rules, largest of pairs >= 100 ms ({big[1]})", "", "", big[0], "<= 12")]
     print("Targets (issue 9)")
     table([(name, a, b, f"{ratio:.2f}", target) for name, a, b, ratio, target in rows],
           ("measure", "ours ms", "floor ms", "ratio", "target"))

@@ -108,12 +108,22 @@ def _parser():
     hcl2.loads builds its parser with propagate_positions=True, which costs about 40% of a big parse; the rest of
     the pipeline is hcl2's (tests/test_terraform.py checks that parse() equals hcl2.loads).
     """
+    import os
+
     import hcl2.parser
     from hcl2.postlexer import PostLexer
     from lark import Lark
 
+    # Lark pickles the built parser (about 1.4 s to build); a private folder, not the shared temporary one where
+    # cache=True would put it and where anyone could plant a pickle. Lark rebuilds it when the grammar changes.
+    folder = os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "s3repl")
+    try:
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+        cache = os.path.join(folder, "hcl2-parser.pickle")
+    except OSError:
+        cache = False
     return Lark.open("hcl2.lark", rel_to=hcl2.parser.__file__, parser="lalr", propagate_positions=False,
-                     postlex=PostLexer(), cache=True)
+                     postlex=PostLexer(), cache=cache)
 
 
 @lru_cache(maxsize=64)  # a source is read again for diagnostics (locations, versioning): parse it once
