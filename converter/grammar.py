@@ -120,6 +120,13 @@ def _limits(cls: type[BaseModel]) -> dict[str, tuple[int, int]]:
 
 
 @cache
+def _required(name: str, cls: type[BaseModel]) -> tuple[tuple[str, str], ...]:
+    """(field, member) for each required field of a class that the format has a member for."""
+    members = _inverse(name).get(cls.__name__, {})
+    return tuple((f, members[f]) for f, info in cls.model_fields.items() if info.is_required() and f in members)
+
+
+@cache
 def _validators(cls: type[BaseModel]) -> bool:
     """Whether a class has field validators of its own (then it is built with validation)."""
     return bool(cls.__pydantic_decorators__.field_validators)
@@ -188,7 +195,7 @@ def _build(data, cls, grammar, pointer, problems, text, hook):
     shape = grammar.shapes[cls.__name__]
     if not isinstance(data, dict):
         return _problem(problems, pointer, f"expected an object, got {_describe(data)}")
-    values, ok, suggested = {}, True, set()
+    values, ok, suggested, field_kinds = {}, True, set(), kinds(cls)
     for key, raw in data.items():
         field_name = shape.get(key)
         if field_name is None:
@@ -198,20 +205,18 @@ def _build(data, cls, grammar, pointer, problems, text, hook):
             suggested.update(close[:1])
             ok = _problem(problems, pointer + (key,), f"unknown member {key!r}", hint, "unknown-member") is not _BAD
             continue
-        value = _field(raw, kinds(cls)[field_name], grammar, pointer + (key,), problems, text, hook)
+        value = _field(raw, field_kinds[field_name], grammar, pointer + (key,), problems, text, hook)
         if value is _BAD:
             ok = False
         else:
             values[field_name] = value
     present = {shape[key] for key in data if key in shape}
-    for field_name, info in cls.model_fields.items():
-        member = _inverse(grammar.name).get(cls.__name__, {}).get(field_name)
-        if info.is_required() and member and field_name not in present and member not in suggested:
+    for field_name, member in _required(grammar.name, cls):
+        if field_name not in present and member not in suggested:
             ok = _problem(problems, pointer, f"missing required member {member!r}", code="missing-member") is not _BAD
     if not ok:
         return _BAD
-    limits = _limits(cls)
-    for field_name, (low, high) in limits.items():
+    for field_name, (low, high) in _limits(cls).items():
         count = len(values.get(field_name) or ())
         if not low <= count <= high:
             member = _inverse(grammar.name)[cls.__name__][field_name]

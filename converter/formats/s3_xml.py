@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from .. import grammar
 from ..errors import InputError, Refusal, error
@@ -81,10 +82,17 @@ def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
+@cache
+def _flattened(cls) -> dict[str, str]:
+    """The item element of each flattened list member of a class, and the member: {"Rule": "Rules"}."""
+    shape = GRAMMAR.shapes[cls.__name__]
+    return {FLATTENED[m]: m for m in shape if m in FLATTENED and grammar.kinds(cls)[shape[m]][0] == "list"}
+
+
 def _to_data(element, cls, pointer, positions, where, problems) -> dict:
     """An element as format data (the CLI JSON shape), recording in where each member's position."""
-    shape = GRAMMAR.shapes[cls.__name__]
-    item_of = {FLATTENED[m]: m for m in shape if m in FLATTENED and grammar.kinds(cls)[shape[m]][0] == "list"}
+    shape, kinds, item_of = GRAMMAR.shapes[cls.__name__], grammar.kinds(cls), _flattened(cls)
+    lists = item_of.values()
     where[pointer] = positions.get(element)
     if (element.text or "").strip():
         problems.append(error("input", f"unexpected text {element.text.strip()[:40]!r} in <{_local(element.tag)}>",
@@ -93,13 +101,13 @@ def _to_data(element, cls, pointer, positions, where, problems) -> dict:
     for child in element:
         name = _local(child.tag)
         member = item_of.get(name, name)
-        kind = grammar.kinds(cls).get(shape.get(member, ""), ("str", None))
-        if name in item_of.values() and name not in item_of:
+        kind = kinds.get(shape.get(member, ""), ("str", None))
+        if name in lists and name not in item_of:
             here = pointer + (name,)
             problems.append(error("input", f"<{name}> is not a wrapper in S3 XML: put each <{FLATTENED[name]}> "
                                   f"directly under <{_local(element.tag)}>", path=grammar.render(here), pointer=here))
             continue
-        if member in item_of.values():
+        if member in lists:
             items = data.setdefault(member, [])
             here = pointer + (member, len(items))
             items.append(_to_data(child, kind[1], here, positions, where, problems))
