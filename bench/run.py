@@ -83,6 +83,7 @@ def peak_memory(fn) -> int:
 
 HCL = {"terraform", "terraform-legacy"}  # the formats in HCL syntax (terraform-json is JSON)
 BENCH = Path(__file__).resolve().parent
+TYPER_APP = "floor: a one-command typer app (bench/floor_app.py)"
 SAMPLES = BENCH.parent / "samples"
 
 
@@ -115,7 +116,7 @@ def cold_starts(repeat: int) -> dict[str, float]:
     run("s3repl convert: small template -> terraform", [py, "-m", "converter", "convert", str(template), "--to", "terraform"])
     run("floor: python -c pass", [py, "-c", "pass"])
     run('floor: python -c "import typer, pydantic"', [py, "-c", "import typer, pydantic"])
-    run("floor: a one-command typer app (bench/floor_app.py)", [py, str(BENCH / "floor_app.py"), "convert", "x", "--to", "y"])
+    run(TYPER_APP, [py, str(BENCH / "floor_app.py"), "convert", "x", "--to", "y"])
     cf2tf = shutil.which("cf2tf")
     if cf2tf:
         # cf2tf clones terraform-provider-aws from GitHub on first use (into $TMPDIR/terraform_src), then looks up each
@@ -211,8 +212,8 @@ def main() -> None:
     stack = cold['floor: python -c "import typer, pydantic"']
     rows = [
         ("cold cli-json -> s3-xml / import typer, pydantic", ms(cli), ms(stack), cli / stack, "<= 1.3"),
-        ("cold cli-json -> s3-xml / one-command typer app", ms(cli), ms(cold["floor: a one-command typer app (bench/floor_app.py)"]),
-         cli / cold["floor: a one-command typer app (bench/floor_app.py)"], "(the stack's own floor)"),
+        ("cold cli-json -> s3-xml / one-command typer app", ms(cli), ms(cold[TYPER_APP]), cli / cold[TYPER_APP],
+         "(the stack's own floor)"),
     ]
     ours = cold["s3repl convert: small template -> terraform"]
     for name in ("cf2tf: small template -> terraform", "cf2tf --help"):
@@ -229,8 +230,7 @@ def main() -> None:
     ]
     if before:
         growth = sorted((times[largest, s, t] / times[before, s, t], f"{s} -> {t}", times[largest, s, t]) for s, t in pairs)
-        # Pairs of a few ms at 100 rules pay one deferred collection pass at 1,000 (see converter._paused_gc): the
-        # largest of the pairs that take 100 ms or more says more about the cost per rule.
+        # A pair of a few ms at 100 rules is the noisiest ratio: the pairs that take 100 ms or more say more.
         big = max((g for g in growth if g[2] >= 0.1), default=None)
         limit = f"<= {1.2 * largest / before:g} ({largest / before:g} is linear)"
         rows += [(f"growth {before} -> {largest} rules, median of all pairs", "", "", growth[len(growth) // 2][0], limit),
