@@ -271,8 +271,7 @@ HCL_EXTRAS = [  # what real files hold beyond our samples: comments, heredocs, e
 ]
 
 
-@pytest.mark.parametrize("text", [*(p.read_text(encoding="utf-8") for p in TF_FILES), *HCL_EXTRAS])
-def test_our_hcl_parse_is_python_hcl2_loads(text):
+def assert_parse_is_hcl2_loads(text: str) -> None:
     """terraform.parse builds python-hcl2's grammar without source positions: it must still give hcl2.loads' data."""
     import hcl2
     from hcl2.utils import SerializationOptions
@@ -281,12 +280,12 @@ def test_our_hcl_parse_is_python_hcl2_loads(text):
     assert terraform.parse(Source("x.tf", text)) == hcl2.loads(text, serialization_options=options)
 
 
+@pytest.mark.parametrize("text", [*(p.read_text(encoding="utf-8") for p in TF_FILES), *HCL_EXTRAS])
+def test_our_hcl_parse_is_python_hcl2_loads(text):
+    assert_parse_is_hcl2_loads(text)
+
+
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(configs(request=True))
 def test_our_hcl_parse_is_python_hcl2_loads_on_random_configurations(config):
-    import hcl2
-    from hcl2.utils import SerializationOptions
-
-    text = write([expressible(config, "terraform")], "terraform", **quiet)
-    options = SerializationOptions(with_comments=False, preserve_heredocs=False)
-    assert terraform.parse(Source("x.tf", text)) == hcl2.loads(text, serialization_options=options)
+    assert_parse_is_hcl2_loads(write([expressible(config, "terraform")], "terraform", **quiet))
