@@ -99,12 +99,16 @@ class Located:
 
 @_paused_gc()
 def read_located(inputs: str | Path | Iterable[str | Path], fmt: str | None = None, *, bucket: str | None = None,
-                 max_bytes: int | None = None, progress: Callable | None = None) -> list[Located]:
+                 max_bytes: int | None = None, progress: Callable | None = None, context=None) -> list[Located]:
     """The configurations in files, directories or '-' (stdin), each with its source map.
 
-    progress wraps the iteration over the inputs (a progress bar on a terminal).
+    progress wraps the iteration over the inputs (a progress bar on a terminal); context (a context.ReadContext) holds
+    what evaluation may use (--var, --var-file, the environment).
     """
     from . import formats, sources
+    from .context import ReadContext
+
+    context = context or ReadContext()
 
     paths = [inputs] if isinstance(inputs, (str, Path)) else list(inputs)
     items: list[Located] = []
@@ -113,20 +117,20 @@ def read_located(inputs: str | Path | Iterable[str | Path], fmt: str | None = No
         if Path(path).is_dir():  # a Terraform directory is one module: its files refer to each other
             module = [s for s in found if s.name.lower().endswith((".tf", ".tf.json"))]
             if module and (fmt is None or formats.canonical_name(fmt).startswith("terraform")):
-                items += _located(_Guarded(formats.module("terraform")), module, module[0].name)
+                items += _located(_Guarded(formats.module("terraform")), module, module[0].name, context)
                 found = [s for s in found if s not in module]
         for source in found:
-            items += _located(_module_for(source, fmt), [source], source.name)
+            items += _located(_module_for(source, fmt), [source], source.name, context)
     chosen = select([item.config for item in items], bucket)
     if len(chosen) == len(items):
         return [Located(c, i.file, i.where, i.versioned) for i, c in zip(items, chosen)]
     return [i for i in items if any(i.config is c for c in chosen)]
 
 
-def _located(module, found: list, file: str) -> list[Located]:
+def _located(module, found: list, file: str, context) -> list[Located]:
     from functools import cache
 
-    configs = module.read_module(found) if len(found) > 1 else module.read(found[0])
+    configs = module.read_module(found, context) if len(found) > 1 else module.read(found[0], context)
     # Source maps and versioning facts read the input again: only when a diagnostic asks for them.
     locator = cache(lambda: module.locator(found if len(found) > 1 else found[0], configs))
     facts = cache(lambda: module.versioning(found))
@@ -142,9 +146,9 @@ def _located(module, found: list, file: str) -> list[Located]:
 
 
 def read(inputs: str | Path | Iterable[str | Path], fmt: str | None = None, *, bucket: str | None = None,
-         max_bytes: int | None = None):
+         max_bytes: int | None = None, context=None):
     """The configurations in files, directories or '-' (stdin); --bucket names or picks one."""
-    return [item.config for item in read_located(inputs, fmt, bucket=bucket, max_bytes=max_bytes)]
+    return [item.config for item in read_located(inputs, fmt, bucket=bucket, max_bytes=max_bytes, context=context)]
 
 
 def _names(config) -> set[str]:
@@ -260,14 +264,16 @@ def write(configs: list, fmt: str, *, schema: str = "auto", allow_lossy: bool = 
     return {_file_name(c, i, extension): module.write([c], options) for i, c in enumerate(ready)}
 
 
-def convert(inputs, to: str, *, from_: str | None = None, bucket: str | None = None, **options) -> str | dict[str, str]:
+def convert(inputs, to: str, *, from_: str | None = None, bucket: str | None = None, context=None,
+            **options) -> str | dict[str, str]:
     """Read inputs and write them in another format (see write for the options)."""
-    return write(read(inputs, from_, bucket=bucket), to, **options)
+    return write(read(inputs, from_, bucket=bucket, context=context), to, **options)
 
 
-def validate(inputs, fmt: str | None = None, *, bucket: str | None = None, max_bytes: int | None = None) -> list:
+def validate(inputs, fmt: str | None = None, *, bucket: str | None = None, max_bytes: int | None = None,
+             context=None) -> list:
     """Every finding of the S3 checks for the configurations in the inputs, located in the user's files."""
-    return [finding for item in read_located(inputs, fmt, bucket=bucket, max_bytes=max_bytes)
+    return [finding for item in read_located(inputs, fmt, bucket=bucket, max_bytes=max_bytes, context=context)
             for finding in located_findings(item)]
 
 
@@ -281,6 +287,7 @@ def located_findings(item: Located) -> list:
 
 
 def diff(a, b, *, from_a: str | None = None, from_b: str | None = None, bucket: str | None = None,
-         variables: dict[str, str] | None = None):
+         variables: dict[str, str] | None = None, context=None):
     """The semantic differences between two inputs (a converter.diff.Report; .outcome is equal, different or undecided)."""
-    return _diff.diff(read(a, from_a, bucket=bucket), read(b, from_b, bucket=bucket), variables, (str(a), str(b)))
+    return _diff.diff(read(a, from_a, bucket=bucket, context=context), read(b, from_b, bucket=bucket, context=context),
+                      variables, (str(a), str(b)))

@@ -36,7 +36,7 @@ def parse(source: Source) -> object:
     return load_json(text, source.name)
 
 
-def read(source: Source) -> list[ReplicationConfig]:
+def read(source: Source, context=None) -> list[ReplicationConfig]:
     """The configuration in a CLI JSON or YAML document, in any of its three shapes."""
     data = parse(source)
     try:

@@ -54,7 +54,7 @@ def parse(source: Source) -> Any:
     return load_yaml(source.text, source.name, cfn_yaml.loader(), cfn_yaml.long_form)
 
 
-def read(source: Source) -> list[ReplicationConfig]:
+def read(source: Source, context=None) -> list[ReplicationConfig]:
     """One configuration per AWS::S3::Bucket that has a ReplicationConfiguration."""
     data = parse(source)
     resources = data.get("Resources") if isinstance(data, dict) else None

@@ -21,7 +21,7 @@ def detect(text: str, filename: str) -> float:
     return 0.95 if '"configurations"' in head and '"version"' in head else 0.0
 
 
-def read(source: Source) -> list[ReplicationConfig]:
+def read(source: Source, context=None) -> list[ReplicationConfig]:
     """The configurations of a model document."""
     try:
         return list(Document.model_validate_json(source.text, strict=False).configurations)

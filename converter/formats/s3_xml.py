@@ -129,7 +129,7 @@ def _to_data(element, cls, pointer, positions, where, problems) -> dict:
     return data
 
 
-def read(source: Source) -> list[ReplicationConfig]:
+def read(source: Source, context=None) -> list[ReplicationConfig]:
     """The configuration in an S3 XML document, with or without the namespace, members in any order."""
     root, positions = _parse(source)
     if _local(root.tag) != ROOT:

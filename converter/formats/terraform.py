@@ -171,12 +171,12 @@ def _blocks(value) -> list[dict]:
     return [b for b in (value if isinstance(value, list) else [value]) if isinstance(b, dict)]
 
 
-def read(source: Source) -> list[ReplicationConfig]:
+def read(source: Source, context=None) -> list[ReplicationConfig]:
     """The replication configurations of one Terraform file."""
-    return read_module([source])
+    return read_module([source], context)
 
 
-def read_module(sources: list[Source]) -> list[ReplicationConfig]:
+def read_module(sources: list[Source], context=None) -> list[ReplicationConfig]:
     """The replication configurations of a module (the *.tf and *.tf.json files of a directory)."""
     module = _Module()
     for source in sources:  # HCL never opens with "{": that is the JSON syntax
