@@ -23,6 +23,16 @@ class Source:
     text: str
 
 
+# Words every replication configuration holds in one of its formats; other YAML, JSON and HCL files are skipped.
+MARKERS = ("ReplicationConfiguration", "replication_configuration", "aws_s3_bucket_replication_configuration",
+           '"Destination"', "Destination:", "<Destination>", '"configurations"')
+
+
+def mentions_replication(text: str) -> bool:
+    """Whether a document may hold a replication configuration (a directory's other files are skipped)."""
+    return any(marker in text for marker in MARKERS)
+
+
 def decode(data: bytes, name: str) -> str:
     """Text from bytes: UTF-8 with or without a BOM; anything else is refused with a clear message."""
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
