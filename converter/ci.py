@@ -51,6 +51,8 @@ def findings(inputs, fmt=None, *, bucket=None, max_bytes=None, context=None) -> 
     """Every finding, read errors (E000) included, each in-source suppression recorded in `suppressed`."""
     from . import located_findings, read_located
 
+    _lines.cache_clear()  # files may change between runs in one process (tests, editors' language servers)
+    _ignores.cache_clear()
     problems: list = []
     items = read_located(inputs, fmt, bucket=bucket, max_bytes=max_bytes, context=context, on_error=problems.append)
     out = [replace(d, code=READ_ERROR, severity="error") for exc in problems for d in exc.diagnostics]
