@@ -24,7 +24,7 @@ app = typer.Typer(add_completion=True, no_args_is_help=True, pretty_exceptions_e
                        "Defaults come from .s3repl.toml, or pyproject.toml's tool.s3repl table (see the README).")
 
 # Options several commands share (typer reads these as declarations; each command gets its own value).
-INPUTS = typer.Argument(..., metavar="INPUT...", help="Files, directories, or - for stdin.")
+INPUTS = typer.Argument(..., metavar="INPUT", help="Files, directories, or - for stdin.")
 
 
 def _choice(choice: Choice, default, *decls: str, help: str, metavar: str | None = None):
@@ -58,8 +58,8 @@ REPORT = typer.Option(None, "--output", "-o", metavar="FILE", help="Write the re
 FORCE = typer.Option(False, "--force", help="Replace existing output files.")
 
 
-def _format(choices=("text", "json")):
-    return _choice(Choice(choices), None, "--format", help="Report format (text when omitted).")
+def _format(choices=("text", "json"), help: str = "Report format (text when omitted)."):
+    return _choice(Choice(choices), None, "--format", help=help)
 
 
 def _say(diag: Diagnostic) -> None:
@@ -151,7 +151,7 @@ def _defaults(ctx: typer.Context, version: bool = typer.Option(False, "--version
         ctx.default_map = default_map(ctx.command, *found)
 
 
-@app.command(epilog=EPILOG)
+@app.command(short_help="Convert between formats, refusing silent loss.", epilog=EPILOG)
 @_handles_errors
 def convert(
     inputs: List[str] = INPUTS,
@@ -167,7 +167,7 @@ def convert(
     var_file: List[Path] = VAR_FILE,
     shape: str = _choice(Choice(SHAPES), "bare", "--shape",
                          help="cli-json shape: bare, wrapped (get-bucket-replication) or cli-input."),
-    fmt: Optional[str] = _format(),
+    fmt: Optional[str] = _format(help="json: one document on stdout with the result, warnings and refusals."),
     force: bool = FORCE,
     max_bytes: int = MAX_BYTES,
     no_validate: bool = typer.Option(False, "--no-validate", help="Convert even what S3 would reject."),
@@ -237,7 +237,7 @@ def _convert(inputs, to, from_, output, bucket, schema, allow_lossy, var, var_fi
     return None, [str(output / name) for name in result] if isinstance(result, dict) else [str(output or "-")]
 
 
-@app.command(epilog=EPILOG)
+@app.command(short_help="Check every rule S3 enforces (text, JSON or SARIF).", epilog=EPILOG)
 @_handles_errors
 def validate(
     inputs: List[str] = INPUTS,
@@ -279,7 +279,7 @@ def _colour(text: str, style: str) -> str:
     return typer.style(text, fg=colour) if colour else text
 
 
-@app.command(epilog=EPILOG)
+@app.command(short_help="Compare two configurations by meaning (exit 0, 1 or 3).", epilog=EPILOG)
 @_handles_errors
 def diff(
     a: str = typer.Argument(..., metavar="A", help="One side: a file, a directory, or -."),
@@ -308,7 +308,7 @@ def diff(
     raise typer.Exit({"equal": 0, "different": 1}.get(report.outcome, 3))
 
 
-@app.command(epilog=EPILOG)
+@app.command(short_help="A table of the rules: what is replicated where.", epilog=EPILOG)
 @_handles_errors
 def show(
     inputs: List[str] = INPUTS,
@@ -333,7 +333,7 @@ def show(
         _put("\n".join(table(config) for config in configs), output)
 
 
-@app.command(epilog=EPILOG)
+@app.command(short_help="The IAM role and policies a configuration needs.", epilog=EPILOG)
 @_handles_errors
 def iam(
     inputs: List[str] = INPUTS,
@@ -390,7 +390,7 @@ def iam(
         _emit(separator.join(f"# {name}\n{text}" for name, text in files.items()), output, force, list(files))
 
 
-@app.command()
+@app.command(short_help="The formats, their aliases, and what each cannot express.")
 @_handles_errors
 def formats(fmt: Optional[str] = _format(), output: Optional[Path] = REPORT) -> None:
     """List the formats, their aliases and extensions, and what each cannot express."""
