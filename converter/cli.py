@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import os
-import re
 import sys
 import tempfile
 from pathlib import Path
@@ -157,7 +156,8 @@ def convert(
     inputs: List[str] = INPUTS,
     to: str = _format_option(..., "--to", "-t", help="Target format."),
     from_: Optional[str] = FROM,
-    output: Optional[Path] = typer.Option(None, "--output", "-o", metavar="PATH", help="Output file or DIR/; stdout if omitted."),
+    output: Optional[str] = typer.Option(None, "--output", "-o", metavar="PATH", help="Output file or DIR/; stdout if "
+                                         "omitted."),
     bucket: Optional[str] = BUCKET,
     schema: str = _choice(Choice(SCHEMAS), "auto", "--schema",
                           help="auto keeps the input's; v2 upgrades V1 rules; v1 downgrades or refuses."),
@@ -222,19 +222,22 @@ def _convert(inputs, to, from_, output, bucket, schema, allow_lossy, var, var_fi
         configs, extra, extra_files = bundle(configs, to, Options(tuple(source_kms_key), source_account), say, variables)
     result = write(configs, to, allow_lossy=allow_lossy, variables=variables, shape=shape, warn=say, extra=extra)
     listing = [str(c.bucket or c.origin or "?") for c in configs]
-    if extra_files:  # the documents go beside the configuration: a directory
-        from . import grammar
+    # -o DIR/ (a trailing slash, or a directory that exists): files named after their source bucket go in it.
+    directory = output is not None and (output.endswith(("/", os.sep)) or Path(output).is_dir())
+    if (extra_files or directory) and isinstance(result, str):
+        from . import _file_name, grammar
 
-        named = result if isinstance(result, dict) else {
-            f"{re.sub(r'[^A-Za-z0-9._-]+', '_', listing[0])}{grammar.load(canonical_name(to)).extensions[0]}": result}
+        result = {_file_name(configs[0], 0, grammar.load(canonical_name(to)).extensions[0]): result}
+    if extra_files:  # the documents go beside the configuration: a directory
         if output is None:
             raise UsageError(error("needs-directory", "--with-iam writes the IAM documents beside the configuration",
                                    hint="pass -o DIR"))
-        result = {**named, **extra_files}
+        result = {**result, **extra_files}
     if json_mode and output is None:
         return result, []
-    _emit(result, output, force, listing)
-    return None, [str(output / name) for name in result] if isinstance(result, dict) else [str(output or "-")]
+    path = None if output is None else Path(output)
+    _emit(result, path, force, listing)
+    return None, [str(path / name) for name in result] if isinstance(result, dict) else [str(path or "-")]
 
 
 @app.command(short_help="Check every rule S3 enforces (text, JSON or SARIF).", epilog=EPILOG)

@@ -94,7 +94,7 @@ def report_format(fmt: str | None, output: Path | None, allowed=REPORT_FORMATS) 
     return fmt or "text", output
 
 
-def refuse_format_as_output(output: Path | None) -> None:
+def refuse_format_as_output(output: str | None) -> None:
     """convert -o json would write a file called json: refuse the likely slip, ./json writes one."""
     if output is not None and str(output) in REPORT_FORMATS:
         raise UsageError(error("usage", f"-o/--output names the output file, and {str(output)!r} looks like a format",

@@ -141,3 +141,18 @@ def test_help_reads_well_on_80_columns(command, snapshot):
     text = help_text(*command)
     assert max(len(line) for line in text.splitlines()) <= 80
     assert text == snapshot
+
+
+@pytest.mark.parametrize("args,files", [
+    (("--to", "xml", "--bucket", "src"), ["src.xml"]),
+    (("--to", "xml"), ["configuration-1.xml"]),  # no source bucket to name it after
+    (("--to", "terraform", "--bucket", "src"), ["src.tf"]),
+    (("--to", "cloudformation", "--bucket", "src", "--with-iam"), ["src.yaml"]),
+])
+def test_o_dir_slash_writes_into_the_directory(cli, tmp_path, args, files):
+    out = tmp_path / "out"
+    result = cli("convert", TWO / "cli-json.json", *args, "-o", f"{out}/")
+    assert result.exit_code == 0, result.stderr
+    assert sorted(p.name for p in out.iterdir()) == files
+    again = cli("convert", TWO / "cli-json.json", *args, "-o", out)  # an existing directory: the same
+    assert again.exit_code == 2 and "pass --force to replace it" in again.stderr
