@@ -186,3 +186,16 @@ def test_output_as_the_format_still_works_with_a_warning(cli, tmp_path):
     result = cli("validate", path, "--output", "json")
     assert [f["code"] for f in json.loads(result.stdout)] == ["E110", "W150", "W160"]
     assert "--output json is deprecated" in result.stderr and "use --format json" in result.stderr
+
+
+def test_the_readme_config_example_works(cli, tmp_path, monkeypatch):
+    import re
+
+    (example,) = re.findall(r"```toml\n(.*?)```", (ROOT / "README.md").read_text(), re.S)
+    (tmp_path / "pyproject.toml").write_text(example)
+    path = written(tmp_path, "cli-json", "c.json")
+    monkeypatch.chdir(tmp_path)
+    result = cli("validate", path, "--format", "json")
+    assert [f["code"] for f in json.loads(result.stdout)] == ["E110", "W150"]  # W160 ignored
+    assert result.exit_code == 1
+    assert cli("validate", path, "--ignore", "E110").exit_code == 1  # strict: W150 fails

@@ -94,3 +94,13 @@ def test_the_action_steps_install_s3repl_and_write_sarif(setup_python, tmp_path,
     assert [r["ruleId"] for r in results] == rule_ids
     assert all(r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "infra/replication.json"
                for r in results)  # relative to the workspace, as code scanning wants
+
+
+def test_the_readme_snippets_name_real_inputs_and_hooks():
+    snippets = [yaml.safe_load(block) for block in re.findall(r"```yaml\n(.*?)```", (ROOT / "README.md").read_text(), re.S)]
+    (action_step,) = [s for snippet in snippets if isinstance(snippet, list) for s in snippet
+                      if "s3repl" in s.get("uses", "")]
+    assert set(action_step["with"]) <= set(ACTION["inputs"])
+    hooks = {hook["id"] for hook in yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())}
+    (config,) = [s for s in snippets if isinstance(s, dict) and "repos" in s]
+    assert {hook["id"] for repo in config["repos"] for hook in repo["hooks"]} == hooks
