@@ -127,15 +127,22 @@ def read_located(inputs: str | Path | Iterable[str | Path], fmt: str | None = No
     items: list[Located] = []
     for path in (progress or iter)(paths):
         found = attempt(sources.load, str(path), max_bytes or sources.MAX_INPUT_BYTES)
+        module = []
         if Path(path).is_dir():  # a Terraform directory is one module: its files refer to each other
             module = [s for s in found if s.name.lower().endswith((".tf", ".tf.json"))]
             if module and (fmt is None or formats.canonical_name(fmt).startswith("terraform")):
                 found = [s for s in found if s not in module]
-                if any(sources.mentions_replication(s.text) for s in module):
-                    items += attempt(_located, _Guarded(formats.module("terraform")), module, module[0].name, context)
+            else:
+                module = []
             found = [s for s in found if sources.mentions_replication(s.text)]
+        terraform = lambda: attempt(_located, _Guarded(formats.module("terraform")), module, module[0].name, context)  # noqa: E731
+        related = any(sources.mentions_replication(s.text) for s in module)
+        if related:
+            items += terraform()
         for source in found:
             items += attempt(lambda s: _located(_module_for(s, fmt), [s], s.name, context), source)
+        if module and not related and not found:  # nothing here mentions replication: its reader says what is missing
+            items += terraform()
     chosen = select([item.config for item in items], bucket)
     if len(chosen) == len(items):
         return [Located(c, i.file, i.where, i.versioned) for i, c in zip(items, chosen)]

@@ -199,3 +199,18 @@ def test_the_readme_config_example_works(cli, tmp_path, monkeypatch):
     assert [f["code"] for f in json.loads(result.stdout)] == ["E110", "W150"]  # W160 ignored
     assert result.exit_code == 1
     assert cli("validate", path, "--ignore", "E110").exit_code == 1  # strict: W150 fails
+
+
+def test_a_terraform_module_with_unrelated_files_beside_it(cli, tmp_path):
+    module = tmp_path / "infra"
+    module.mkdir()
+    (module / "main.tf").write_text((ROOT / "samples" / "two-destinations" / "main.tf").read_text())
+    (module / "variables.tf").write_text('variable "unused" {\n  default = "x"\n}\n')  # part of the module all the same
+    (module / "package.json").write_text('{"name": "app"}')
+    assert cli("validate", module).exit_code == 0
+    only_unrelated = tmp_path / "plain"
+    only_unrelated.mkdir()
+    (only_unrelated / "main.tf").write_text('resource "aws_s3_bucket" "b" {\n  bucket = "x"\n}\n')
+    result = cli("validate", only_unrelated, "--format", "json")
+    assert result.exit_code == 2  # nothing to check is said, not passed over in silence
+    assert "no aws_s3_bucket_replication_configuration resource" in json.loads(result.stdout)[0]["message"]
