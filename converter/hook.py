@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 
+
 def _holds_replication(path: str) -> bool:
     """Whether a staged file looks like one that holds a replication configuration."""
     from .formats import known_extension
