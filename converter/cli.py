@@ -22,10 +22,6 @@ app = typer.Typer(add_completion=True, no_args_is_help=True, pretty_exceptions_e
                   help="Convert Amazon S3 replication configurations between formats, without silent loss. "
                        "Defaults come from .s3repl.toml, or pyproject.toml's tool.s3repl table (see the README).")
 
-# Options several commands share (typer reads these as declarations; each command gets its own value).
-INPUTS = typer.Argument(..., metavar="INPUT", help="Files, directories, or - for stdin.")
-
-
 def _choice(choice: Choice, default, *decls: str, help: str, metavar: str | None = None):
     """An option taking one of choice's words: listed in --help, completed by the shell, "did you mean" when mistyped."""
     return typer.Option(default, *decls, parser=choice, metavar=metavar or choice.metavar(),
@@ -36,6 +32,10 @@ def _format_option(default, *decls: str, help: str):
     return _choice(FORMATS, default, *decls, metavar="FORMAT", help=help)
 
 
+def _format(choices=("text", "json"), help: str = "Report format (text when omitted)."):
+    return _choice(Choice(choices), None, "--format", help=help)
+
+
 def _formats_epilog() -> str:
     from .formats import MODULES
 
@@ -44,8 +44,8 @@ def _formats_epilog() -> str:
 
 
 EPILOG = _formats_epilog()
-
-
+# Options several commands share (typer reads these as declarations; each command gets its own value).
+INPUTS = typer.Argument(..., metavar="INPUT", help="Files, directories, or - for stdin.")
 FROM = _format_option(None, "--from", "-f", help="Input format; detected when omitted.")
 BUCKET = typer.Option(None, "--bucket", "-b", metavar="NAME", help="Name the source bucket, or pick one configuration.")
 VAR = typer.Option([], "--var", metavar="NAME=VALUE", help="A value for a reference (a Terraform variable, a "
@@ -55,10 +55,6 @@ VAR_FILE = typer.Option([], "--var-file", metavar="FILE", help="Terraform variab
 MAX_BYTES = typer.Option(20 * 1024 * 1024, "--max-bytes", metavar="N", help="Refuse inputs larger than this.")
 REPORT = typer.Option(None, "--output", "-o", metavar="FILE", help="Write the report to this file; stdout if omitted.")
 FORCE = typer.Option(False, "--force", help="Replace existing output files.")
-
-
-def _format(choices=("text", "json"), help: str = "Report format (text when omitted)."):
-    return _choice(Choice(choices), None, "--format", help=help)
 
 
 def _say(diag: Diagnostic) -> None:
@@ -173,9 +169,10 @@ def convert(
     no_validate: bool = typer.Option(False, "--no-validate", help="Convert even what S3 would reject."),
     with_iam: bool = typer.Option(False, "--with-iam", help="Also the role and policies; the configuration points "
                                   "at the role."),
-    source_kms_key: List[str] = typer.Option([], "--source-kms-key", metavar="ARN", help="With --with-iam: a KMS key of source "
-                                             "objects."),
-    source_account: Optional[str] = typer.Option(None, "--source-account", metavar="ID", help="With --with-iam: the source account."),
+    source_kms_key: List[str] = typer.Option([], "--source-kms-key", metavar="ARN",
+                                             help="With --with-iam: a KMS key of source objects."),
+    source_account: Optional[str] = typer.Option(None, "--source-account", metavar="ID",
+                                                 help="With --with-iam: the source account."),
 ) -> None:
     """Convert replication configurations: s3repl convert export.json --to terraform --bucket src --with-iam"""
     from .cli_options import refuse_format_as_output

@@ -122,7 +122,10 @@ def find_config(start: Path | None = None) -> tuple[Path, dict] | None:
             if not path.is_file():
                 continue
             try:
-                data = tomllib.loads(path.read_text(encoding="utf-8"))
+                text = path.read_text(encoding="utf-8")
+                if name == "pyproject.toml" and "s3repl" not in text:
+                    continue  # another tool's project file: not ours to parse, or to fail on
+                data = tomllib.loads(text)
             except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
                 raise UsageError(error("config", f"cannot read the configuration file ({exc})", file=str(path))) from None
             table = data if name == ".s3repl.toml" else data.get("tool", {}).get("s3repl")

@@ -214,3 +214,13 @@ def test_a_terraform_module_with_unrelated_files_beside_it(cli, tmp_path):
     result = cli("validate", only_unrelated, "--format", "json")
     assert result.exit_code == 2  # nothing to check is said, not passed over in silence
     assert "no aws_s3_bucket_replication_configuration resource" in json.loads(result.stdout)[0]["message"]
+
+
+def test_another_tools_broken_pyproject_is_not_ours_but_a_broken_s3repl_toml_is_said(cli, tmp_path, monkeypatch):
+    (tmp_path / "pyproject.toml").write_text("[project\nname = ")
+    monkeypatch.chdir(tmp_path)
+    sample = ROOT / "samples" / "two-destinations" / "cli-json.json"
+    assert cli("validate", sample).exit_code == 0
+    (tmp_path / ".s3repl.toml").write_text("[validate\n")
+    result = cli("validate", sample)
+    assert result.exit_code == 2 and ".s3repl.toml: error: cannot read the configuration file" in result.stderr
