@@ -143,7 +143,7 @@ def default_map(group, path: Path, table: dict) -> dict:
     def apply(command, name: str, key: str, value) -> bool:
         for param in command.params:
             if f"--{key.replace('_', '-')}" in param.opts:
-                out[name][param.name] = value
+                out[name][param.name] = [value] if getattr(param, "multiple", False) and isinstance(value, str) else value
                 return True
         return False
 

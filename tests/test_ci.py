@@ -152,7 +152,7 @@ def test_cloudformation_metadata_suppresses(cli, tmp_path):
 @pytest.mark.parametrize("file,text", [
     (".s3repl.toml", '[validate]\nignore = ["E110"]\nstrict = true\n'),
     ("pyproject.toml", '[project]\nname = "x"\n\n[tool.s3repl.validate]\nignore = ["E110"]\nstrict = true\n'),
-    ("pyproject.toml", '[tool.s3repl]\nstrict = true\nvalidate = { ignore = ["E110"] }\n'),
+    ("pyproject.toml", '[tool.s3repl]\nstrict = true\nvalidate = { ignore = "E110" }\n'),  # one id: a string
 ])
 def test_a_config_file_found_upward_gives_defaults(cli, tmp_path, monkeypatch, file, text):
     path = written(tmp_path, "cli-json", "c.json")
