@@ -208,7 +208,7 @@ def _compare_rules(result: Comparison, a: Rule, b: Rule, index: int, variables) 
         sb.pop("Priority", None)
         result.notes.append(f"{label} is {va.upper()} in {result.a} and {vb.upper()} in {result.b}: compared by meaning "
                             "(a V1 rule replicates delete markers and has no priority)")
-    for key in sa.keys() | sb.keys():
+    for key in [*sa, *(k for k in sb if k not in sa)]:  # in semantics() order: the same report every run
         same = _same(sa.get(key), sb.get(key), variables)
         if same is True:
             continue
