@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..model import ReplicationConfig
 from . import json_text
-from .cloudformation import build, locator, read, versioning  # noqa: F401 - the same reader serves both syntaxes
+from .cloudformation import build, fragment, locator, read, versioning  # noqa: F401 - the same reader serves both syntaxes
 
 NAME = "cloudformation-json"
 MULTI = True
@@ -16,7 +16,9 @@ def detect(text: str, filename: str) -> float:
     head = text[:8192]
     if not text.lstrip().startswith("{"):
         return 0.0
-    return 0.95 if "AWSTemplateFormatVersion" in head or ('"Resources"' in head and "AWS::" in head) else 0.0
+    if "AWSTemplateFormatVersion" in head or ('"Resources"' in head and "AWS::" in head):
+        return 0.95
+    return 0.6 if fragment(head) else 0.0  # a resource without its template, as the user guide prints them
 
 
 def write(configs: list[ReplicationConfig], options) -> str:
