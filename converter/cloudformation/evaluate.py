@@ -52,11 +52,10 @@ class Stack:
                 texts = [_text(a) for a in allowed]
                 values = value.split(",") if _is_list(spec) else [value]
                 for item in (v for v in values if v not in texts):
-                    problems.append(error("not-allowed", f"--var {name}={value}: {item!r} is not one of the "
-                                          f"Parameter's AllowedValues ({', '.join(texts)})",
-                                          path=f"Parameters.{name}.AllowedValues",
+                    problems.append(error("not-allowed", f"--var {name}={value}: {item!r} is not in the Parameter's "
+                                          "AllowedValues", path=f"Parameters.{name}.AllowedValues",
                                           pointer=("Parameters", name, "AllowedValues"),
-                                          hint=f"pass --var {name}= one of the allowed values"))
+                                          hint=f"pass --var {name}=VALUE with one of: {', '.join(texts)}"))
         if problems:
             raise InputError(problems)
         return stack
@@ -133,9 +132,9 @@ class Stack:
         """The literal an expression evaluates to; Missing names what it needs."""
         if isinstance(raw, list):
             return [self.value(item) for item in raw]
-        if not (isinstance(raw, dict) and len(raw) == 1):
-            if isinstance(raw, dict):
-                return {key: self.value(item) for key, item in raw.items()}
+        if isinstance(raw, dict) and not function_of(raw):
+            return {key: self.value(item) for key, item in raw.items()}
+        if not isinstance(raw, dict):
             return raw
         (function, argument), = raw.items()
         if function == "Ref" and isinstance(argument, str):
@@ -212,7 +211,7 @@ class Stack:
             return [item for item in items if item is not NO_VALUE]
         if not isinstance(raw, dict):
             return raw
-        if len(raw) != 1 or not (next(iter(raw)) == "Ref" or next(iter(raw)).startswith("Fn::")):
+        if not function_of(raw):
             members = ((key, self.fold(item, f"{path}.{key}" if path else key)) for key, item in raw.items())
             return {key: item for key, item in members if item is not NO_VALUE}
         (function, argument), = raw.items()
@@ -230,6 +229,14 @@ class Stack:
         if function in ("Fn::Join", "Fn::Sub", *_FOLDED):
             return {function: self.fold(argument, path)}
         return raw
+
+
+def function_of(raw: Any) -> str | None:
+    """The intrinsic function a value calls ({"Fn::If": [...]} -> Fn::If), or None for plain data."""
+    if isinstance(raw, dict) and len(raw) == 1:
+        name = next(iter(raw))
+        return name if name in ("Ref", "Condition") or name.startswith("Fn::") else None
+    return None
 
 
 def _text(value: Any) -> str:

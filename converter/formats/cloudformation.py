@@ -32,7 +32,7 @@ def detect(text: str, filename: str) -> float:
     """How sure we are that a document is a CloudFormation template in YAML."""
     head = text[:8192]
     if "AWSTemplateFormatVersion" not in head and not ("Resources" in head and "AWS::" in head):
-        return 0.6 if fragment(head) and not text.lstrip().startswith("{") else 0.0
+        return 0.95 if fragment(head) and not text.lstrip().startswith("{") else 0.0  # above cli-json: it has Rules too
     return 0.4 if text.lstrip().startswith("{") else 0.95
 
 

@@ -18,7 +18,7 @@ def detect(text: str, filename: str) -> float:
         return 0.0
     if "AWSTemplateFormatVersion" in head or ('"Resources"' in head and "AWS::" in head):
         return 0.95
-    return 0.6 if fragment(head) else 0.0  # a resource without its template, as the user guide prints them
+    return 0.95 if fragment(head) else 0.0  # a resource without its template (the user guide prints them so)
 
 
 def write(configs: list[ReplicationConfig], options) -> str:
