@@ -296,6 +296,9 @@ def formats() -> None:
         spec = grammar.load(name)
         aliases = f" (aliases: {', '.join(spec.aliases)})" if spec.aliases else ""
         typer.echo(f"{name}{aliases}\n  {spec.summary}\n  extensions: {', '.join(spec.extensions)}")
+        if spec.raw.get("read_only"):
+            typer.echo("  writes: no (an input format only)")
+            continue
         gaps = [describe(gap) for gap in spec.cannot_express]
         typer.echo("  cannot express:" + (" nothing" if not gaps else "".join(f"\n    {gap}" for gap in gaps)))
         for note in spec.raw.get("normalizes", ()):

@@ -86,7 +86,7 @@ def test_input_over_the_size_cap_is_refused(cli, tmp_path):
 
 
 @pytest.mark.parametrize("args,message", [
-    (["--to", "nope"], "unknown format 'nope' (choose one of: cli-json, s3-xml, cloudformation, cloudformation-json, terraform, terraform-legacy, terraform-json, model)"),
+    (["--to", "nope"], "unknown format 'nope' (choose one of: cli-json, s3-xml, cloudformation, cloudformation-json, terraform, terraform-legacy, terraform-json, terraform-plan, model)"),
     (["--to", "xml", "--from", "yaml"], "unknown format 'yaml'"),
     (["--to", "xml", "--schema", "v3"], "--schema 'v3'"),
     (["--to", "xml", "--var", "novalue"], "--var 'novalue' is not NAME=VALUE"),

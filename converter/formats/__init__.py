@@ -14,7 +14,7 @@ from ..sources import Source
 # Format name -> module in this package. Modules are imported only when their format is used.
 MODULES = {"cli-json": "cli_json", "s3-xml": "s3_xml", "cloudformation": "cloudformation",
            "cloudformation-json": "cloudformation_json", "terraform": "terraform", "terraform-legacy": "terraform_legacy",
-           "terraform-json": "terraform_json", "model": "model_json"}
+           "terraform-json": "terraform_json", "terraform-plan": "terraform_plan", "model": "model_json"}
 
 
 @dataclass(frozen=True)
