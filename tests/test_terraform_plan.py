@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, as_read_by
 
-from converter import read
+from converter import read, validate
 from converter.errors import InputError, Refusal
 from converter.model import dump
 from converter.values import Ref
@@ -168,3 +168,18 @@ def test_writing_a_plan_is_refused(cli):
     result = cli("convert", ROOT / "samples" / "minimal-same-account" / "main.tf", "--to", "tf-plan")
     assert result.exit_code == 2
     assert "terraform-plan is an input format only" in result.stderr and "--to terraform" in result.stderr
+
+
+@pytest.mark.parametrize("indent", [None, 2], ids=["as-terraform-prints", "pretty"])
+def test_findings_point_at_the_resource_in_the_plan(tmp_path, indent):
+    data = json.loads(CAPTURED.read_text())
+    counted = next(r for r in data["planned_values"]["root_module"]["resources"]
+                   if r["address"] == "aws_s3_bucket_replication_configuration.counted[0]")
+    counted["values"]["rule"][0]["delete_marker_replication"][0]["status"] = "Enabled"  # S3 refuses it with tags
+    path = tmp_path / "plan.json"
+    text = json.dumps(data, indent=indent, separators=(",", ":") if indent is None else None)
+    path.write_text(text)
+    (finding,) = validate(path)
+    where = text.index('"address":' + (" " if indent else "") + json.dumps(counted["address"]))
+    assert (finding.code, finding.line, finding.column) == (
+        "E110", text.count("\n", 0, where) + 1, where - (text.rfind("\n", 0, where) + 1) + 1)

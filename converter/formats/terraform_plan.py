@@ -201,6 +201,23 @@ def _set(key: str, value: Any) -> bool:
     return value != "" or key == "prefix"
 
 
+def locator(source: Source, configs: list[ReplicationConfig]):
+    """Where a configuration is in the plan: its resource's address in planned_values (terraform prints one line)."""
+
+    def where(index: int, loc: tuple):
+        found = -1
+        for separator in (":", ": "):  # as terraform prints it, or pretty-printed
+            found = source.text.find(f'"address"{separator}{json.dumps(configs[index].origin)}')
+            if found >= 0:
+                break
+        if found < 0:
+            return None
+        line = source.text.count("\n", 0, found) + 1
+        return line, found - (source.text.rfind("\n", 0, found) + 1) + 1
+
+    return where
+
+
 def write(configs: list[ReplicationConfig], options) -> str:
     """Refused: a plan is what terraform computes, not something to write."""
     raise UsageError(error("read-only", "terraform-plan is an input format only (terraform show -json output)",
