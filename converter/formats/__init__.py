@@ -52,6 +52,11 @@ def canonical_name(name: str) -> str:
     raise UsageError(error("unknown-format", f"unknown format {name!r}", hint=f"choose one of: {', '.join(MODULES)}"))
 
 
+def writable() -> list[str]:
+    """The formats that write, not only read (terraform-plan is an input only)."""
+    return [fmt for fmt in MODULES if not grammar.load(fmt).raw.get("read_only")]
+
+
 def module(name: str) -> ModuleType:
     """The module that reads and writes a format."""
     return importlib.import_module(f".{MODULES[canonical_name(name)]}", __name__)
