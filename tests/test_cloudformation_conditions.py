@@ -180,3 +180,17 @@ def test_what_nobody_gave_is_named(raw, names):
 def test_conditions_in_a_ring_are_an_error():
     with pytest.raises(InputError, match="conditions refer to each other in a ring: Ring -> Ring2 -> Ring"):
         STACK.condition("Ring", "Resources.X")
+
+
+def test_a_lookup_the_stack_would_fail_on_is_an_error_at_its_field(tmp_path):
+    path = tmp_path / "t.yaml"
+    path.write_text("Mappings:\n  Replica: {prod: {Bucket: arn:aws:s3:::r}}\nResources:\n  Data:\n"
+                    "    Type: AWS::S3::Bucket\n    Properties:\n      ReplicationConfiguration:\n"
+                    "        Role: arn:aws:iam::1:role/r\n        Rules:\n          - Status: Enabled\n"
+                    "            Destination:\n              Bucket: !FindInMap [Replica, staging, Bucket]\n")
+    with pytest.raises(InputError) as caught:
+        read(path)
+    (diagnostic,) = caught.value.diagnostics
+    assert diagnostic.render() == (
+        f"{path}:12:15: Resources.Data.Properties.ReplicationConfiguration.Rules[0].Destination.Bucket: error: "
+        "Fn::FindInMap: Mappings has no Replica.staging.Bucket (add it to Mappings, or give a DefaultValue)")

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from ..errors import InputError, error
+from ..grammar import render
 
 NO_VALUE = object()  # what !Ref AWS::NoValue leaves: the member (or list item) is removed
 # Functions whose result is a literal once their inputs are; Join and Sub keep their references (parametrization).
@@ -200,34 +201,38 @@ class Stack:
 
     # --- folding a property tree -----------------------------------------------------------------
 
-    def fold(self, raw: Any, path: str) -> Any:
+    def fold(self, raw: Any, pointer: tuple) -> Any:
         """Property data with Fn::If decided, AWS::NoValue members removed and intrinsics of known values folded.
 
         What is not known (resources, pseudo parameters nobody gave) stays an intrinsic for the reader to keep as a
         reference; a plain Ref of a Parameter stays too, so the output keeps the parameter.
         """
         if isinstance(raw, list):
-            items = (self.fold(item, f"{path}[{index}]") for index, item in enumerate(raw))
+            items = (self.fold(item, pointer + (index,)) for index, item in enumerate(raw))
             return [item for item in items if item is not NO_VALUE]
         if not isinstance(raw, dict):
             return raw
         if not function_of(raw):
-            members = ((key, self.fold(item, f"{path}.{key}" if path else key)) for key, item in raw.items())
+            members = ((key, self.fold(item, pointer + (key,))) for key, item in raw.items())
             return {key: item for key, item in members if item is not NO_VALUE}
         (function, argument), = raw.items()
+        path = render(pointer)
         if function == "Ref" and argument == "AWS::NoValue":
             return NO_VALUE
         if function == "Fn::If":
             if not (isinstance(argument, list) and len(argument) == 3):
-                raise InputError(error("input", "Fn::If takes [condition, value if true, value if false]", path=path))
-            return self.fold(argument[1] if self.condition(argument[0], path) else argument[2], path)
+                raise InputError(error("input", "Fn::If takes [condition, value if true, value if false]", path=path,
+                                       pointer=pointer))
+            return self.fold(argument[1] if self.condition(argument[0], path) else argument[2], pointer)
         if function in _FOLDED:
             try:
                 return self.value(raw)
             except Missing:
                 pass
+            except InputError as exc:  # a lookup the stack would fail on too: say where
+                raise InputError([d.at(path=path, pointer=pointer) for d in exc.diagnostics]) from None
         if function in ("Fn::Join", "Fn::Sub", *_FOLDED):
-            return {function: self.fold(argument, path)}
+            return {function: self.fold(argument, pointer)}
         return raw
 
 

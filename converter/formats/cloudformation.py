@@ -92,7 +92,7 @@ def read(source: Source, context=None) -> list[ReplicationConfig]:
             # https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/conditions-section-structure.html
             if "Condition" in resource and not stack.condition(resource["Condition"], f"Resources.{logical_id}"):
                 continue  # the stack would not create this bucket
-            properties = {key: stack.fold(properties[key], f"Resources.{logical_id}.Properties.{key}")
+            properties = {key: stack.fold(properties[key], pointer + (key,))
                           for key in ("ReplicationConfiguration", "BucketName") if key in properties}
             if properties["ReplicationConfiguration"] is NO_VALUE:
                 continue  # !If [Cond, {...}, !Ref AWS::NoValue]: this stack's bucket does not replicate
