@@ -26,6 +26,17 @@ LITERAL = ["cfn-three-buckets", "cross-account-kms-owner", "disabled-rule", "emp
 MODULES = {f"{name.replace('-', '_')}{suffix}": ROOT / "samples" / name / file
            for name in LITERAL for suffix, file in (("", "main.tf"), ("_legacy", "legacy.tf"), ("_input", "input/main.tf"))
            if (ROOT / "samples" / name / file).exists()}
+# Samples whose references plan once the module declares what they point at (stubs.tf) and gets its inputs; reading the
+# HCL with the same inputs (--var) and what the data sources say must give what the plan computed.
+REFERENCING = {
+    "cfn_conditions": ("cfn-conditions", 'resource "aws_s3_bucket" "data_bucket" {\n  bucket = "acme-data"\n}\n', {}),
+    "cfn_references": ("cfn-references", 'resource "aws_s3_bucket" "replica_bucket" {\n  bucket = "acme-replica"\n}\n'
+                       'resource "aws_iam_role" "replication_role" {\n  name = "replication"\n'
+                       '  assume_role_policy = jsonencode({ Version = "2012-10-17", Statement = [] })\n}\n',
+                       {"replica_key_arn": "arn:aws:kms:us-east-1:111122223333:key/replica",
+                        "shared_replica_bucket_arn": "arn:aws:s3:::acme-shared"}),
+}
+DATA_SOURCES = {"data.aws_partition.current.partition": "aws", "data.aws_region.current.name": "us-east-1"}
 PROVIDER = """provider "aws" {
   region                      = "us-east-1"
   access_key                  = "fake"
@@ -70,8 +81,8 @@ def plan(folder: Path, cache_dir: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def planned(tmp_path_factory) -> list:
-    """The configurations of one real plan: expand/ at the root, and every literal sample as a child module."""
+def planned_root(tmp_path_factory) -> tuple[list, Path]:
+    """The configurations of one real plan (expand/ at the root, samples as child modules), and its folder."""
     folder = tmp_path_factory.mktemp("root")
     (folder / "provider.tf").write_text(PROVIDER)
     shutil.copy(FIXTURES / "expand" / "main.tf", folder / "main.tf")
@@ -80,8 +91,19 @@ def planned(tmp_path_factory) -> list:
         (folder / "modules" / name).mkdir(parents=True)
         shutil.copy(path, folder / "modules" / name / path.name)
         calls.append(f'module "{name}" {{\n  source = "./modules/{name}"\n}}\n')
+    for name, (sample, stubs, inputs) in REFERENCING.items():
+        (folder / "modules" / name).mkdir(parents=True)
+        shutil.copy(ROOT / "samples" / sample / "main.tf", folder / "modules" / name / "main.tf")
+        (folder / "modules" / name / "stubs.tf").write_text(stubs)
+        arguments = "".join(f"  {key} = {json.dumps(value)}\n" for key, value in inputs.items())
+        calls.append(f'module "{name}" {{\n  source = "./modules/{name}"\n{arguments}}}\n')
     (folder / "modules.tf").write_text("\n".join(calls))
-    return read(plan(folder, tmp_path_factory.getbasetemp() / "plugin-cache"), "terraform-plan")
+    return read(plan(folder, tmp_path_factory.getbasetemp() / "plugin-cache"), "terraform-plan"), folder
+
+
+@pytest.fixture(scope="module")
+def planned(planned_root) -> list:
+    return planned_root[0]
 
 
 def unordered(configs: list) -> list:
@@ -107,6 +129,33 @@ def test_a_plan_reads_as_the_hcl_it_was_planned_from(planned, module):
     from_hcl = read(MODULES[module], "terraform")
     assert [c.origin for c in from_plan] == sorted(f"module.{module}.{c.origin}" for c in from_hcl)
     assert as_read_by("terraform", unordered(from_plan)) == as_read_by("terraform", unordered(from_hcl))
+
+
+def outside(module: str, obj):
+    """A model object with the references of a child module's resources as the module itself writes them."""
+    from pydantic import BaseModel
+
+    if isinstance(obj, Ref):
+        parts = tuple(outside(module, p) for p in obj.parts) if obj.parts else obj.parts
+        return obj.model_copy(update={"parts": parts, "target": (obj.target or "").removeprefix(f"module.{module}.")
+                                      if obj.target else obj.target})
+    if isinstance(obj, BaseModel):
+        return obj.model_copy(update={k: outside(module, getattr(obj, k)) for k in type(obj).model_fields})
+    if isinstance(obj, tuple):
+        return tuple(outside(module, v) for v in obj)
+    return obj
+
+
+@pytest.mark.parametrize("module", REFERENCING)
+def test_a_plan_computes_what_the_hcl_refers_to(planned_root, module):
+    from converter.values import resolve_all
+
+    configs, folder = planned_root
+    from_plan = [outside(module, c) for c in configs if c.origin.startswith(f"module.{module}.")]
+    inputs = {f"var.{key}": value for key, value in REFERENCING[module][2].items()}
+    inputs["SharedReplicaBucketArn"] = inputs.get("var.shared_replica_bucket_arn", "")  # the variable stands for it
+    from_hcl = [resolve_all(c, {**inputs, **DATA_SOURCES}, str)[0] for c in read(folder / "modules" / module)]
+    assert from_plan and as_read_by("terraform", unordered(from_plan)) == as_read_by("terraform", unordered(from_hcl))
 
 
 def test_count_for_each_and_dynamic_blocks_read_as_written_out(planned):
