@@ -97,6 +97,9 @@ def planned_root(tmp_path_factory) -> tuple[list, Path]:
         (folder / "modules" / name / "stubs.tf").write_text(stubs)
         arguments = "".join(f"  {key} = {json.dumps(value)}\n" for key, value in inputs.items())
         calls.append(f'module "{name}" {{\n  source = "./modules/{name}"\n{arguments}}}\n')
+    # A module called with for_each: its instances share one configuration (module.x["k"].aws_...).
+    arguments = "".join(f"  {key} = {json.dumps(value)}\n" for key, value in REFERENCING["cfn_references"][2].items())
+    calls.append(f'module "each" {{\n  for_each = toset(["k"])\n  source = "./modules/cfn_references"\n{arguments}}}\n')
     (folder / "modules.tf").write_text("\n".join(calls))
     return read(plan(folder, tmp_path_factory.getbasetemp() / "plugin-cache"), "terraform-plan"), folder
 
@@ -146,12 +149,12 @@ def outside(module: str, obj):
     return obj
 
 
-@pytest.mark.parametrize("module", REFERENCING)
-def test_a_plan_computes_what_the_hcl_refers_to(planned_root, module):
+@pytest.mark.parametrize("module,address", [(name, name) for name in REFERENCING] + [("cfn_references", 'each["k"]')])
+def test_a_plan_computes_what_the_hcl_refers_to(planned_root, module, address):
     from converter.values import resolve_all
 
     configs, folder = planned_root
-    from_plan = [outside(module, c) for c in configs if c.origin.startswith(f"module.{module}.")]
+    from_plan = [outside(address, c) for c in configs if c.origin.startswith(f"module.{address}.")]
     inputs = {f"var.{key}": value for key, value in REFERENCING[module][2].items()}
     inputs["SharedReplicaBucketArn"] = inputs.get("var.shared_replica_bucket_arn", "")  # the variable stands for it
     from_hcl = [resolve_all(c, {**inputs, **DATA_SOURCES}, str)[0] for c in read(folder / "modules" / module)]
