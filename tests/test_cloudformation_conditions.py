@@ -194,3 +194,46 @@ def test_a_lookup_the_stack_would_fail_on_is_an_error_at_its_field(tmp_path):
     assert diagnostic.render() == (
         f"{path}:12:15: Resources.Data.Properties.ReplicationConfiguration.Rules[0].Destination.Bucket: error: "
         "Fn::FindInMap: Mappings has no Replica.staging.Bucket (add it to Mappings, or give a DefaultValue)")
+
+
+TAGGED = """AWSTemplateFormatVersion: "2010-09-09"
+Parameters:
+  Environment: {Type: String, Default: staging}
+Conditions:
+  IsProd: !Equals [!Ref Environment, prod]
+Resources:
+  Data:
+    Type: AWS::S3::Bucket
+    Properties:
+      VersioningConfiguration: {Status: Enabled}
+      ReplicationConfiguration: !If
+        - IsProd
+        - !Ref AWS::NoValue
+        - Role: arn:aws:iam::111122223333:role/r
+          Rules:
+            - !If [IsProd, {Status: Enabled, Destination: {Bucket: arn:aws:s3:::prod}}, !Ref AWS::NoValue]
+            - Status: Enabled
+              Priority: 1
+              Filter: {And: {Prefix: a/, TagFilters: [{Key: k, Value: v}]}}
+              DeleteMarkerReplication: {Status: Enabled}
+              Destination: {Bucket: arn:aws:s3:::replica}
+"""
+
+
+@pytest.mark.parametrize("syntax", ["yaml", "json"])
+def test_findings_point_into_the_template_through_if_and_removed_rules(tmp_path, syntax):
+    from cfn_tools import dump_json, load_yaml
+
+    from converter import validate
+    from converter.sources import locate
+
+    path = tmp_path / f"t.{syntax}"
+    text = TAGGED if syntax == "yaml" else dump_json(load_yaml(TAGGED))
+    path.write_text(text)
+    (finding,) = validate(path)
+    assert finding.code == "E110" and finding.path == "Rules[0].DeleteMarkerReplication.Status"
+    # The configuration's Rules[0] is the template's second rule, inside the Fn::If's value if false.
+    where = locate(text, ("Resources", "Data", "Properties", "ReplicationConfiguration", "Fn::If", 2, "Rules", 1,
+                          "DeleteMarkerReplication", "Status"))
+    assert (finding.line, finding.column) == where
+    assert where[0] == (20 if syntax == "yaml" else text[:text.index('"Enabled"\n', text.index("DeleteMarker"))].count("\n") + 1)

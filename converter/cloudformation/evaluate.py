@@ -37,6 +37,7 @@ class Stack:
     conditions: dict = field(default_factory=dict)
     given: Mapping[str, str] = field(default_factory=dict)  # --var NAME=VALUE: Parameters and AWS:: pseudo parameters
     used: dict = field(default_factory=dict)  # what evaluation decided, NAME -> value text, in order
+    moves: dict = field(default_factory=dict)  # folded data pointer -> template pointer, where they differ (fold)
     _decided: dict = field(default_factory=dict)
 
     @classmethod
@@ -201,29 +202,44 @@ class Stack:
 
     # --- folding a property tree -----------------------------------------------------------------
 
-    def fold(self, raw: Any, pointer: tuple) -> Any:
+    def fold(self, raw: Any, pointer: tuple, at: tuple | None = None) -> Any:
         """Property data with Fn::If decided, AWS::NoValue members removed and intrinsics of known values folded.
 
         What is not known (resources, pseudo parameters nobody gave) stays an intrinsic for the reader to keep as a
-        reference; a plain Ref of a Parameter stays too, so the output keeps the parameter.
+        reference; a plain Ref of a Parameter stays too, so the output keeps the parameter. pointer is where raw is
+        in the template, at where the result is in the folded data: self.moves records where they part (a removed
+        rule moves the next ones up, an Fn::If's value sits inside it), for diagnostics.
         """
+        at = pointer if at is None else at
         if isinstance(raw, list):
-            items = (self.fold(item, pointer + (index,)) for index, item in enumerate(raw))
-            return [item for item in items if item is not NO_VALUE]
+            out: list = []
+            for index, item in enumerate(raw):
+                mark = len(self.moves)
+                folded = self.fold(item, pointer + (index,), at + (len(out),))
+                if folded is NO_VALUE:  # what its members recorded is gone with it
+                    for key in list(self.moves)[mark:]:
+                        del self.moves[key]
+                    continue
+                if index != len(out):
+                    self.moves[at + (len(out),)] = pointer + (index,)
+                out.append(folded)
+            return out
         if not isinstance(raw, dict):
             return raw
         if not function_of(raw):
-            members = ((key, self.fold(item, pointer + (key,))) for key, item in raw.items())
+            members = ((key, self.fold(item, pointer + (key,), at + (key,))) for key, item in raw.items())
             return {key: item for key, item in members if item is not NO_VALUE}
         (function, argument), = raw.items()
-        path = render(pointer)
+        path = render(at)
         if function == "Ref" and argument == "AWS::NoValue":
             return NO_VALUE
         if function == "Fn::If":
             if not (isinstance(argument, list) and len(argument) == 3):
                 raise InputError(error("input", "Fn::If takes [condition, value if true, value if false]", path=path,
                                        pointer=pointer))
-            return self.fold(argument[1] if self.condition(argument[0], path) else argument[2], pointer)
+            chosen = 1 if self.condition(argument[0], path) else 2
+            self.moves[at] = pointer + ("Fn::If", chosen)
+            return self.fold(argument[chosen], pointer + ("Fn::If", chosen), at)
         if function in _FOLDED:
             try:
                 return self.value(raw)
@@ -232,8 +248,15 @@ class Stack:
             except InputError as exc:  # a lookup the stack would fail on too: say where
                 raise InputError([d.at(path=path, pointer=pointer) for d in exc.diagnostics]) from None
         if function in ("Fn::Join", "Fn::Sub", *_FOLDED):
-            return {function: self.fold(argument, pointer)}
+            return {function: self.fold(argument, pointer + (function,), at + (function,))}
         return raw
+
+    def source_pointer(self, at: tuple) -> tuple:
+        """Where a member of the folded data is in the template (see fold)."""
+        for cut in range(len(at), 0, -1):
+            if at[:cut] in self.moves:
+                return self.moves[at[:cut]] + at[cut:]
+        return at
 
 
 def function_of(raw: Any) -> str | None:

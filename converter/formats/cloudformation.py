@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
@@ -26,6 +26,8 @@ BUCKET = "AWS::S3::Bucket"
 META = "s3repl"  # template Metadata key: which Parameter stands for which reference (round trips stay exact)
 _LOGICAL_ID = re.compile(r"^[A-Za-z0-9]+\Z")
 FRAGMENT = "Bucket"  # the logical ID of a resource read without its template
+# (template, logical ID) -> where folded members sit in the template (Stack.moves), for the locator; recent reads only.
+_MOVES: dict = {}
 
 
 def detect(text: str, filename: str) -> float:
@@ -87,7 +89,7 @@ def read(source: Source, context=None) -> list[ReplicationConfig]:
         if not isinstance(properties, dict) or "ReplicationConfiguration" not in properties:
             continue
         pointer = prefix(logical_id) + ("Properties",)
-        stack.used = {}
+        stack.used, stack.moves = {}, {}
         try:
             # https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/conditions-section-structure.html
             if "Condition" in resource and not stack.condition(resource["Condition"], f"Resources.{logical_id}"):
@@ -100,8 +102,12 @@ def read(source: Source, context=None) -> list[ReplicationConfig]:
             config = _config(logical_id, properties, pointer, names)
             evaluated = ", ".join(f"{name}={value}" for name, value in stack.used.items())
             configs.append(config.model_copy(update={"evaluated": evaluated}) if evaluated else config)
+            if len(_MOVES) > 256:
+                _MOVES.clear()
+            _MOVES[source, logical_id] = stack.moves
         except InputError as exc:
-            problems += exc.diagnostics
+            problems += [d if d.pointer is None else replace(d, pointer=stack.source_pointer(d.pointer))
+                         for d in exc.diagnostics]
     if problems:
         raise with_locations(InputError(problems), source.text, source.name)
     if not configs:
@@ -379,14 +385,18 @@ def locator(source: Source, configs: list[ReplicationConfig]):
     """Where a model location is in the template (line, column)."""
     from ..sources import locate
 
+    from ..cloudformation.evaluate import Stack
+
     def where(index: int, loc: tuple):
         try:
             resource = _resources(parse(source), source)[1](configs[index].origin) + ("Properties",)
         except InputError:
             return None
+        moved = Stack(moves=_MOVES.get((source, configs[index].origin), {}))
         if loc[:1] == ("bucket",):
-            return locate(source.text, resource + ("BucketName",))
-        return locate(source.text, resource + ("ReplicationConfiguration",) + grammar.to_pointer(loc, NAME))
+            return locate(source.text, moved.source_pointer(resource + ("BucketName",)))
+        return locate(source.text, moved.source_pointer(resource + ("ReplicationConfiguration",)
+                                                        + grammar.to_pointer(loc, NAME)))
 
     return where
 
