@@ -9,6 +9,7 @@ from functools import lru_cache
 from typing import Any
 
 from .. import grammar
+from ..cloudformation.template import fragment, resources_of
 from ..errors import InputError, Refusal, error
 from ..model import ReplicationConfig
 from ..sources import Source, load_json, load_yaml, with_locations
@@ -25,7 +26,6 @@ PSEUDO = {"AWS::AccountId", "AWS::NotificationARNs", "AWS::NoValue", "AWS::Parti
 BUCKET = "AWS::S3::Bucket"
 META = "s3repl"  # template Metadata key: which Parameter stands for which reference (round trips stay exact)
 _LOGICAL_ID = re.compile(r"^[A-Za-z0-9]+\Z")
-FRAGMENT = "Bucket"  # the logical ID of a resource read without its template
 # (template, logical ID) -> where folded members sit in the template (Stack.moves), for the locator; recent reads only.
 _MOVES: dict = {}
 
@@ -36,11 +36,6 @@ def detect(text: str, filename: str) -> float:
     if "AWSTemplateFormatVersion" not in head and not ("Resources" in head and "AWS::" in head):
         return 0.95 if fragment(head) and not text.lstrip().startswith("{") else 0.0  # above cli-json: it has Rules too
     return 0.4 if text.lstrip().startswith("{") else 0.95
-
-
-def fragment(head: str) -> bool:
-    """Whether a text looks like a template fragment: a bucket resource without the Resources around it."""
-    return bool(re.search(r"""^\s*["']?Type["']?\s*:\s*["']?AWS::S3::Bucket["']?\s*,?\s*$""", head, re.M))
 
 
 # --- reading ---------------------------------------------------------------------------------------
@@ -68,7 +63,7 @@ def read(source: Source, context=None) -> list[ReplicationConfig]:
     from ..cloudformation.evaluate import NO_VALUE, Stack
 
     data = parse(source)
-    resources, prefix = _resources(data, source)
+    resources, prefix = resources_of(data, source)
     metadata = data.get("Metadata") if isinstance(data.get("Metadata"), dict) else {}
     stand_ins = (metadata.get(META) or {}).get("references", {}) if isinstance(metadata.get(META), dict) else {}
     if not isinstance(stand_ins, dict):
@@ -114,23 +109,6 @@ def read(source: Source, context=None) -> list[ReplicationConfig]:
         raise Refusal(error("no-replication", "no AWS::S3::Bucket in the template has a ReplicationConfiguration"
                             + (" (under the conditions as given)" if stack.conditions else ""), file=source.name))
     return configs
-
-
-def _resources(data: Any, source: Source) -> tuple[dict, Any]:
-    """The template's resources, and the pointer to a resource by logical ID; a fragment is read as its template.
-
-    The CloudFormation user guide prints resources alone: `{Type: AWS::S3::Bucket, Properties: ...}`, or a mapping of
-    logical IDs without the Resources section around it.
-    """
-    if isinstance(data, dict) and isinstance(data.get("Resources"), dict):
-        return data["Resources"], lambda logical_id: ("Resources", logical_id)
-    if isinstance(data, dict) and isinstance(data.get("Type"), str) and "Resources" not in data:
-        return {FRAGMENT: data}, lambda logical_id: ()
-    if isinstance(data, dict) and data and all(isinstance(r, dict) and isinstance(r.get("Type"), str)
-                                               for r in data.values()):
-        return data, lambda logical_id: (logical_id,)
-    raise InputError(error("input", "not a CloudFormation template: no Resources mapping", file=source.name,
-                           hint="pass --from to name the format if this is not a template"))
 
 
 def _config(logical_id: str, properties: dict, pointer: tuple, context: _Template) -> ReplicationConfig:
@@ -389,7 +367,7 @@ def locator(source: Source, configs: list[ReplicationConfig]):
 
     def where(index: int, loc: tuple):
         try:
-            resource = _resources(parse(source), source)[1](configs[index].origin) + ("Properties",)
+            resource = resources_of(parse(source), source)[1](configs[index].origin) + ("Properties",)
         except InputError:
             return None
         moved = Stack(moves=_MOVES.get((source, configs[index].origin), {}))
@@ -406,7 +384,7 @@ def versioning(sources: list[Source]):
     buckets = {}  # logical ID -> (literal name, versioning enabled)
     for source in sources:
         try:
-            resources = _resources(parse(source), source)[0]
+            resources = resources_of(parse(source), source)[0]
         except InputError:
             continue
         for logical_id, resource in resources.items():

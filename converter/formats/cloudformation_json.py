@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from ..cloudformation.template import fragment
 from ..model import ReplicationConfig
 from . import json_text
-from .cloudformation import build, fragment, locator, read, versioning  # noqa: F401 - the same reader serves both syntaxes
+from .cloudformation import build, locator, read, versioning  # noqa: F401 - the same reader serves both syntaxes
 
 NAME = "cloudformation-json"
 MULTI = True
