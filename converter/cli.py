@@ -12,7 +12,7 @@ from typing import List, Optional
 import typer
 
 from . import __version__
-from .cli_options import FORMATS, REPORT_FORMATS, SCHEMAS, SHAPES, Choice
+from .cli_options import FORMATS, REPORT_FORMATS, SCHEMAS, SHAPES, TARGETS, Choice
 from .cli_options import put as _put
 from .cli_options import read_context as _context
 from .cli_options import report_format as _report_format
@@ -28,8 +28,8 @@ def _choice(choice: Choice, default, *decls: str, help: str, metavar: str | None
                         autocompletion=choice.complete, help=help)
 
 
-def _format_option(default, *decls: str, help: str):
-    return _choice(FORMATS, default, *decls, metavar="FORMAT", help=help)
+def _format_option(default, *decls: str, help: str, choice: Choice = FORMATS):
+    return _choice(choice, default, *decls, metavar="FORMAT", help=help)
 
 
 def _format(choices=("text", "json"), help: str = "Report format (text when omitted)."):
@@ -150,7 +150,7 @@ def _defaults(ctx: typer.Context, version: bool = typer.Option(False, "--version
 @_handles_errors
 def convert(
     inputs: List[str] = INPUTS,
-    to: str = _format_option(..., "--to", "-t", help="Target format."),
+    to: str = _format_option(..., "--to", "-t", help="Target format.", choice=TARGETS),
     from_: Optional[str] = FROM,
     output: Optional[str] = typer.Option(None, "--output", "-o", metavar="PATH", help="Output file or DIR/; stdout if "
                                          "omitted."),
@@ -406,6 +406,9 @@ def formats(fmt: Optional[str] = _format(), output: Optional[Path] = REPORT) -> 
     for spec in document["formats"]:
         aliases = f" (aliases: {', '.join(spec['aliases'])})" if spec["aliases"] else ""
         lines.append(f"{spec['name']}{aliases}\n  {spec['summary']}\n  extensions: {', '.join(spec['extensions'])}")
+        if not spec["writes"]:
+            lines.append("  writes: no (an input format only)")
+            continue
         gaps = [f"{gap['path']}: {gap['reason']}" for gap in spec["cannot_express"]]
         lines.append("  cannot express:" + (" nothing" if not gaps else "".join(f"\n    {gap}" for gap in gaps)))
         lines += [f"  normalizes: {note}" for note in spec["normalizes"]]

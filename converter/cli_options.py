@@ -71,7 +71,14 @@ def _format_aliases():
     return {alias: name for name in MODULES for alias in grammar.load(name).aliases}
 
 
+def _target_names():
+    from .formats import writable
+
+    return writable()
+
+
 FORMATS = Choice(_format_names, _format_aliases)
+TARGETS = Choice(_target_names, _format_aliases)  # --to: the formats that write (terraform-plan only reads)
 
 
 def read_context(var: list[str], var_file: list[Path]):

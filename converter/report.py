@@ -40,7 +40,7 @@ def formats_document() -> dict:
         spec = grammar.load(name)
         gaps = [describe(gap).split(": ", 1) for gap in spec.cannot_express]
         out.append({"name": name, "aliases": list(spec.aliases), "summary": spec.summary,
-                    "extensions": list(spec.extensions),
+                    "extensions": list(spec.extensions), "writes": not spec.raw.get("read_only"),
                     "cannot_express": [{"path": path, "reason": reason} for path, reason in gaps],
                     "normalizes": list(spec.raw.get("normalizes", ()))})
     return {"version": VERSION, "formats": out}

@@ -244,6 +244,8 @@ def locate(text: str, pointer: tuple) -> tuple[int, int] | None:
         elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
             node = node.value[part]
             mark = node.start_mark
+        elif isinstance(part, str) and part.startswith("Fn::") and node.tag == f"!{part[4:]}":
+            continue  # a CloudFormation short-form tag (!If [...]) holds the arguments the long form keys by name
         else:
             break
     return (mark.line + 1, mark.column + 1) if mark else None

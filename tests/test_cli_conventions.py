@@ -63,7 +63,8 @@ def test_formats_json_document_says_what_the_text_says(cli):
     text = cli("formats").stdout
     assert [f["name"] for f in document["formats"]] == list(converter.formats.MODULES)
     for spec in document["formats"]:
-        assert set(spec) == {"name", "aliases", "summary", "extensions", "cannot_express", "normalizes"}
+        assert set(spec) == {"name", "aliases", "summary", "extensions", "writes", "cannot_express", "normalizes"}
+        assert spec["writes"] == (spec["name"] in converter.formats.writable())
         assert spec["summary"] in text
         for gap in spec["cannot_express"]:
             assert f"    {gap['path']}: {gap['reason']}" in text
