@@ -42,8 +42,12 @@ def loads(text: str, fmt: str | None = None, *, name: str = "<string>"):
     """The configurations in a text; fmt is detected when not given."""
     from .sources import Source
 
+    from .sources import refuse_surrogates
+
     source = Source(name, text.removeprefix("\ufeff"))
-    return _module_for(source, fmt).read(source)
+    configs = _module_for(source, fmt).read(source)
+    refuse_surrogates(source.text, configs, name)
+    return configs
 
 
 def _module_for(source, fmt: str | None):
@@ -130,7 +134,11 @@ def read_located(inputs: str | Path | Iterable[str | Path], fmt: str | None = No
 def _located(module, found: list, file: str, context) -> list[Located]:
     from functools import cache
 
+    from .sources import refuse_surrogates
+
     configs = module.read_module(found, context) if len(found) > 1 else module.read(found[0], context)
+    for source in found:
+        refuse_surrogates(source.text, configs, source.name)
     # Source maps and versioning facts read the input again: only when a diagnostic asks for them.
     locator = cache(lambda: module.locator(found if len(found) > 1 else found[0], configs))
     facts = cache(lambda: module.versioning(found))

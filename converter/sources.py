@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +14,9 @@ from .errors import InputError, error
 MAX_INPUT_BYTES = 20 * 1024 * 1024
 # A YAML document may share nodes through aliases; walking it may not visit more than this many.
 MAX_NODES = 2_000_000
+# Nesting deeper than this is refused before a recursive parser or reader sees it (libyaml's composer overflows the
+# C stack near 50,000 levels; Python readers hit RecursionError near 1,000). A replication template needs about 20.
+MAX_DEPTH = 100
 
 
 @dataclass(frozen=True)
@@ -77,7 +81,7 @@ def load_yaml(text: str, name: str, loader=None, local_tag=None) -> Any:
     loader = loader or getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     if hasattr(yaml, "CSafeLoader"):
         try:
-            return _events_to_data(text, local_tag)
+            return _events_to_data(text, local_tag, name)
         except (ValueError, yaml.YAMLError):
             pass  # PyYAML's own loader below gives the same data, or the error with its line and column
     try:
@@ -98,13 +102,15 @@ class _Unusual(ValueError):
     """The document uses what only PyYAML's full loader handles (anchors, merge keys, rare tags...)."""
 
 
-def _events_to_data(text: str, local_tag) -> Any:
+def _events_to_data(text: str, local_tag, name: str = "<string>") -> Any:
     """The data PyYAML's safe loader gives, built straight from libyaml's events (3-4x faster on big templates).
 
     PyYAML composes a node graph, resolving every scalar in Python, then constructs the data from it; most of a
     big template's load time goes there. This builds the data in one pass for the common subset of YAML and raises
     _Unusual for the rest (anchors and aliases, merge keys, explicit tags but !!str, several documents, deep
     nesting), which the caller then gives to PyYAML. tests/test_sources.py checks both paths give equal data.
+    Nesting deeper than MAX_DEPTH is refused here, on libyaml's events (its parser keeps a heap stack), before
+    PyYAML's recursive composer could overflow the C stack.
     """
     import yaml
     from yaml.events import AliasEvent, DocumentStartEvent, MappingEndEvent, MappingStartEvent, ScalarEvent, SequenceEndEvent, SequenceStartEvent
@@ -144,8 +150,10 @@ def _events_to_data(text: str, local_tag) -> Any:
                     raise _Unusual("anchor")
                 value = scalar(event)
             elif kind is MappingStartEvent or kind is SequenceStartEvent:
-                if event.anchor is not None or len(stack) > 100:
-                    raise _Unusual("anchor or depth")
+                if len(stack) >= MAX_DEPTH:
+                    raise _too_deep(name, event)
+                if event.anchor is not None:
+                    raise _Unusual("anchor")
                 mapping = kind is MappingStartEvent
                 plain = (None, "!", "tag:yaml.org,2002:map" if mapping else "tag:yaml.org,2002:seq")
                 stack.append([{} if mapping else [], None if event.tag in plain else event.tag, _NO_KEY])
@@ -177,6 +185,9 @@ def _events_to_data(text: str, local_tag) -> Any:
             else:
                 top[0][top[2]] = value
                 top[2] = _NO_KEY
+    except ValueError:  # _Unusual, or a tag or scalar left to PyYAML
+        _check_depth(loader, len(stack), name)  # the rest of the document, before PyYAML's composer recurses into it
+        raise
     finally:
         loader.dispose()
     if root is _NO_KEY:
@@ -187,19 +198,43 @@ def _events_to_data(text: str, local_tag) -> Any:
 _NO_KEY = object()
 
 
+def _too_deep(name: str, event) -> InputError:
+    mark = event.start_mark
+    return InputError(error("too-deep", f"nesting deeper than {MAX_DEPTH} levels", file=name, line=mark.line + 1,
+                            column=mark.column + 1, hint="a replication configuration needs far fewer"))
+
+
+def _check_depth(loader, depth: int, name: str) -> None:
+    """Read the remaining events only to refuse nesting deeper than MAX_DEPTH."""
+    from yaml.events import CollectionEndEvent, CollectionStartEvent
+
+    while loader.check_event():
+        event = loader.get_event()
+        if isinstance(event, CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise _too_deep(name, event)
+        elif isinstance(event, CollectionEndEvent):
+            depth -= 1
+
+
 def check_size(data: Any, name: str) -> None:
-    """Refuse a document whose aliases expand past MAX_NODES nodes (a 'billion laughs' bomb)."""
-    budget, stack = MAX_NODES, [data]
+    """Refuse a document whose aliases expand past MAX_NODES nodes (a 'billion laughs' bomb), or nested deeper than
+    MAX_DEPTH (the readers recurse)."""
+    budget, stack = MAX_NODES, [(data, 0)]
     while stack:
-        node = stack.pop()
+        node, depth = stack.pop()
         budget -= 1
         if budget < 0:
             raise InputError(error("too-large", f"the document expands to more than {MAX_NODES:,} values "
                                    "(YAML aliases repeat shared nodes)", file=name))
+        if depth > MAX_DEPTH:
+            raise InputError(error("too-deep", f"nesting deeper than {MAX_DEPTH} levels", file=name,
+                                   hint="a replication configuration needs far fewer"))
         if isinstance(node, dict):
-            stack.extend(node.values())
+            stack.extend((value, depth + 1) for value in node.values())
         elif isinstance(node, list):
-            stack.extend(node)
+            stack.extend((value, depth + 1) for value in node)
 
 
 def load_json(text: str, name: str) -> Any:
@@ -214,6 +249,42 @@ def load_json(text: str, name: str) -> Any:
         raise InputError(error("too-deep", "JSON nesting is too deep", file=name)) from None
     check_size(data, name)
     return data
+
+
+# An escape that can write half of a UTF-16 pair (JSON \udc80, HCL \U0000dc80): no UTF-8 output can hold one alone.
+_SURROGATE_ESCAPE = re.compile(r"\\[uU]0*[dD][89a-fA-F][0-9a-fA-F]{2}")
+
+
+def refuse_surrogates(text: str, configs: list, name: str) -> None:
+    """Refuse, with its field path, a string holding a lone surrogate, before a writer fails to encode it."""
+    if not _SURROGATE_ESCAPE.search(text):
+        return
+    from .grammar import api_path
+
+    for index, config in enumerate(configs):
+        for loc, value in _strings(config, ()):
+            bad = next((c for c in value if "\ud800" <= c <= "\udfff"), None)
+            if bad:
+                raise InputError(error("encoding", f"a lone surrogate U+{ord(bad):04X} (half of a UTF-16 pair) "
+                                       "cannot be written as UTF-8", file=name, path=api_path(loc) if loc else None,
+                                       hint="write the character whole, or remove it"))
+
+
+def _strings(obj, loc: tuple):
+    """(model location, string) for every string in a model object, references included."""
+    from pydantic import BaseModel
+
+    if isinstance(obj, str):
+        yield loc, obj
+    elif isinstance(obj, tuple):
+        for i, item in enumerate(obj):
+            yield from _strings(item, loc + (i,))
+    elif isinstance(obj, BaseModel):
+        for field_name in type(obj).model_fields:
+            value = getattr(obj, field_name)
+            if value is not None:
+                yield from _strings(value, loc if field_name in ("parts", "text", "default", "target") and
+                                    type(obj).__name__ == "Ref" else loc + (field_name,))
 
 
 def locate(text: str, pointer: tuple) -> tuple[int, int] | None:

@@ -105,3 +105,77 @@ def test_cli_script_runs_only_aws_with_exactly_the_values(tmp_path, name):
         assert all(arg.startswith("file://") for arg, flag in zip(call[1:], call) if flag in (
             "--assume-role-policy-document", "--policy-document", "--policy", "--replication-configuration"))
     assert sum(c[:2] == ["s3api", "put-bucket-versioning"] for c in calls) == 2
+
+
+# --- crashes become one clear line, in bounded time and memory --------------------------------------------------------
+# The child runs s3repl and reports its exit code, output, seconds and peak memory (MB): a crash, a hang or a blow-up
+# shows in the numbers, not only in the message.
+WRAPPER = ("import json, resource, subprocess, sys, time\nstart = time.monotonic()\n"
+           "done = subprocess.run(sys.argv[1:], capture_output=True, text=True, errors='replace', timeout=120)\n"
+           "print(json.dumps([done.returncode, done.stdout[-3000:], done.stderr[-3000:], time.monotonic() - start,"
+           " resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024]))")
+SECONDS, MEGABYTES = 10, 500  # README "Safety"
+
+
+def measured(tmp_path, *args):
+    """(exit code, stdout, stderr, seconds, peak MB) of s3repl ARGS run in tmp_path."""
+    environment = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, "-c", WRAPPER, sys.executable, "-m", "converter", *map(str, args)],
+                          cwd=tmp_path, env=environment, capture_output=True, text=True, timeout=180)
+    return tuple(json.loads(done.stdout))
+
+
+def refused(tmp_path, *args, message: str, code: int = 2):
+    """s3repl ARGS exits with code and one line holding message, within the Safety bounds; the line is returned."""
+    rc, _, err, seconds, peak = measured(tmp_path, *args)
+    lines = err.strip().splitlines()
+    assert rc == code, err
+    assert len(lines) == 1 and message in lines[0], err
+    assert "Error" not in lines[0] and "Traceback" not in err  # no Python exception names
+    assert seconds < SECONDS and peak < MEGABYTES, (seconds, peak)
+    return lines[0]
+
+
+MINIMAL = ROOT / "samples" / "minimal-same-account"
+DEEP = {
+    "flow-lists.yaml": "Rules: " + "[" * 50_000 + "]" * 50_000,
+    "flow-maps.yaml": "Role: " + "{a: " * 50_000 + "1" + "}" * 50_000,
+    "anchor-then-deep.yaml": "a: &x 1\nRules: " + "[" * 50_000 + "]" * 50_000,
+    "compact-block.yaml": "Role:\n" + "- " * 50_000 + "x",
+    "block-1000.yaml": "Role:" + "".join("\n" + "  " * i + "-" for i in range(1000)) + " x\nRules: []",
+    "json-900.json": '{"Role": ' + "[" * 900 + "]" * 900 + "}",
+    "template.yaml": "AWSTemplateFormatVersion: '2010-09-09'\nResources: " + "[" * 50_000 + "]" * 50_000,
+}
+
+
+@pytest.mark.parametrize("name", sorted(DEEP))
+def test_deep_nesting_is_refused_before_the_parser_recurses(tmp_path, name):
+    (tmp_path / name).write_text(DEEP[name])
+    line = refused(tmp_path, "show", name, message="nesting deeper than 100 levels")
+    assert line.startswith(name)
+
+
+@pytest.mark.parametrize("value", ['["a", "b"]', "12", "{ a = 1 }"])
+@pytest.mark.parametrize("command", [["show"], ["diff", MINIMAL / "cli-json.json"], ["convert", "--to", "tf"],
+                                     ["convert", "--to", "cfn"]])
+def test_a_terraform_bucket_that_is_not_a_string_is_refused(tmp_path, command, value):
+    text = (MINIMAL / "main.tf").read_text()
+    (tmp_path / "main.tf").write_text(text.replace('bucket = "minimal-same-account-source"', f"bucket = {value}", 1))
+    args = [command[0], "main.tf", *command[1:]]
+    refused(tmp_path, *args, message=".bucket: error: expected a string")
+
+
+@pytest.mark.parametrize("fmt,text", [
+    ("cli-json", '{"Role": "r", "Rules": [{"Status": "Enabled", "Filter": {"Prefix": "p\\udc80"}, '
+                 '"Destination": {"Bucket": "arn:aws:s3:::b"}}]}'),
+    ("terraform", 'resource "aws_s3_bucket_replication_configuration" "x" {\n  bucket = "a\\udc80"\n  role = "r"\n'
+                  '  rule {\n    status = "Enabled"\n    destination {\n      bucket = "arn:aws:s3:::b"\n    }\n  }\n}\n'),
+])
+@pytest.mark.parametrize("command", [["show"], ["convert", "--to", "json", "--no-validate"],
+                                     ["convert", "--to", "model", "--no-validate"], ["validate", "--output", "json"]])
+def test_a_lone_surrogate_is_refused_with_its_path(tmp_path, fmt, text, command):
+    name = "in.json" if fmt == "cli-json" else "main.tf"
+    (tmp_path / name).write_text(text)
+    rc, out, err, _, _ = measured(tmp_path, command[0], name, *command[1:])
+    assert rc == 2 and "lone surrogate U+" in err and ("Prefix" in err or "Bucket" in err), err
+    assert out == "" and "Error" not in err

@@ -220,6 +220,9 @@ def _config(module: _Module, address: str, body: dict, syntax: str, v3: bool) ->
         if "bucket" not in plain:
             raise InputError(error("missing-member", "missing required argument 'bucket'", path=address))
         bucket = plain["bucket"]
+        if not isinstance(bucket, (str, Ref)):  # model_copy below does not validate: a list would reach the writers
+            raise InputError(error("input", f"expected a string, got {type(bucket).__name__}", path=f"{address}.bucket",
+                                   pointer=pointer + ("bucket",)))
     config = grammar.to_model(data, ReplicationConfig, GRAMMAR, hook=_passthrough, pointer=pointer)
     return provider_view(config).model_copy(update={"bucket": bucket, "origin": address})
 
