@@ -81,11 +81,15 @@ class _Guarded:
                 return attribute(*args, **kwargs)
             except S3ReplError:
                 raise
+            except RecursionError:
+                raise InputError(error("too-deep", "the document is nested too deeply to read",
+                                       file=getattr(args[0] if args else None, "name", None))) from None
             except (TypeError, AttributeError, KeyError, IndexError, ValueError) as exc:
                 first = args[0] if args else None
                 names = [s.name for s in first] if isinstance(first, list) else [getattr(first, "name", None)]
+                detail = str(exc)[:80] or type(exc).__name__  # not the exception's class: a name for programmers
                 raise InputError(error("structure", f"a {self._module.NAME} document does not have this shape "
-                                       f"({type(exc).__name__}: {str(exc)[:80]})", file=", ".join(filter(None, names)),
+                                       f"({detail})", file=", ".join(filter(None, names)),
                                        hint="check the file against the format, or report it if it is valid")) from None
 
         return guarded

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import re
+import stat
 import sys
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from .errors import InputError, error
+from .errors import InputError, UsageError, error
 
 # S3 caps one configuration at 2 MB; templates and Terraform directories can be larger.
 MAX_INPUT_BYTES = 20 * 1024 * 1024
+# --max-bytes may raise the cap up to this: what s3repl can hold in its memory bound (README "Safety").
+HARD_MAX_BYTES = 64 * 1024 * 1024
 # A YAML document may share nodes through aliases; walking it may not visit more than this many.
 MAX_NODES = 2_000_000
 # Nesting deeper than this is refused before a recursive parser or reader sees it (libyaml's composer overflows the
@@ -42,7 +46,13 @@ def decode(data: bytes, name: str) -> str:
 
 
 def load(path: str, max_bytes: int = MAX_INPUT_BYTES) -> list[Source]:
-    """The documents named by a command-line INPUT: a file, '-' for stdin, or a directory's files."""
+    """The documents named by a command-line INPUT: a file, '-' for stdin, or a directory's files.
+
+    max_bytes caps a file, stdin, and a directory's files together; it may not exceed HARD_MAX_BYTES.
+    """
+    if max_bytes > HARD_MAX_BYTES:
+        raise UsageError(error("usage", f"--max-bytes {max_bytes:,} is above the limit of {HARD_MAX_BYTES:,}",
+                               hint="s3repl reads inputs into memory; split larger inputs"))
     if path == "-":
         return [Source("<stdin>", decode(_capped(sys.stdin.buffer, "<stdin>", max_bytes), "<stdin>"))]
     target = Path(path)
@@ -52,8 +62,22 @@ def load(path: str, max_bytes: int = MAX_INPUT_BYTES) -> list[Source]:
         files = sorted(p for p in target.iterdir() if p.is_file() and known_extension(p.name))
         if not files:
             raise InputError(error("empty-directory", "no file with a known extension in the directory", file=path))
-        return [source for file in files for source in load(str(file), max_bytes)]
+        out, left = [], max_bytes
+        for file in files:
+            try:
+                out += load(str(file), left)
+            except InputError as exc:
+                if exc.diagnostics[0].code != "too-large" or left == max_bytes:
+                    raise
+                raise InputError(error("too-large", f"the directory's files together are larger than {max_bytes:,} "
+                                       "bytes", file=path, hint="raise the limit with --max-bytes, or convert fewer "
+                                       "files at once")) from None
+            left -= file.stat().st_size
+        return out
     try:
+        if not stat.S_ISREG(target.stat().st_mode):  # a FIFO or a device would block, or never end
+            raise InputError(error("not-a-file", "not a regular file", file=path,
+                                   hint=f"to read a pipe, redirect it to standard input: s3repl ... - < {path}"))
         with target.open("rb") as handle:
             data = _capped(handle, path, max_bytes)
     except OSError as exc:
@@ -63,11 +87,17 @@ def load(path: str, max_bytes: int = MAX_INPUT_BYTES) -> list[Source]:
 
 
 def _capped(handle, name: str, max_bytes: int) -> bytes:
-    data = handle.read(max_bytes + 1)
-    if len(data) > max_bytes:
+    chunks, size = [], 0
+    while size <= max_bytes:  # in chunks: read(max_bytes + 1) would reserve max_bytes at once
+        chunk = handle.read(min(1 << 20, max_bytes + 1 - size))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    if size > max_bytes:
         raise InputError(error("too-large", f"input is larger than {max_bytes:,} bytes", file=name,
                                hint="raise the limit with --max-bytes if the file is genuine"))
-    return data
+    return b"".join(chunks)
 
 
 def load_yaml(text: str, name: str, loader=None, local_tag=None) -> Any:
@@ -85,7 +115,7 @@ def load_yaml(text: str, name: str, loader=None, local_tag=None) -> Any:
         except (ValueError, yaml.YAMLError):
             pass  # PyYAML's own loader below gives the same data, or the error with its line and column
     try:
-        data = yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader
+        data = _load_bounded(text, name, loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         raise InputError(error("syntax", f"YAML: {exc.problem or exc.context}", file=name,
@@ -94,8 +124,56 @@ def load_yaml(text: str, name: str, loader=None, local_tag=None) -> Any:
         raise InputError(error("syntax", f"YAML: {exc}", file=name)) from None
     except RecursionError:
         raise InputError(error("too-deep", "YAML nesting is too deep", file=name)) from None
+    except ValueError:  # what PyYAML's constructors refuse: a number of more than 4,300 digits, a bad date
+        raise _unreadable_value(text, name, "YAML") from None
     check_size(data, name)
     return data
+
+
+def _load_bounded(text: str, name: str, loader) -> Any:
+    """yaml.load with the merge keys' expansion counted on the node graph first: copying merged pairs is what a
+    1 KB merge-key bomb makes exponential, and it happens inside the constructor, before check_size could see it."""
+    instance = loader(text)
+    try:
+        node = instance.get_single_node()
+        if node is None:
+            return None
+        _check_merges(node, name)
+        return instance.construct_document(node)
+    finally:
+        instance.dispose()
+
+
+def _check_merges(root, name: str) -> None:
+    """Refuse a node graph whose mappings, merge keys flattened, hold more than MAX_NODES pairs in all."""
+    import yaml
+
+    merge, weights, seen, total = "tag:yaml.org,2002:merge", {}, set(), 0
+    stack = [(root, False)]
+    while stack:  # iterative: a chain of anchors may be longer than Python's recursion limit
+        node, children_done = stack.pop()
+        if isinstance(node, yaml.ScalarNode) or id(node) in weights:
+            continue
+        if not children_done:
+            if id(node) in seen:  # done already, or an ancestor (a recursive alias)
+                continue
+            seen.add(id(node))
+            if isinstance(node, yaml.MappingNode):
+                stack.append((node, True))
+            stack.extend((child, False) for item in node.value for child in (item if isinstance(item, tuple) else (item,)))
+            continue
+        weight = 0
+        for key, value in node.value:
+            if key.tag != merge:
+                weight += 1
+                continue
+            for merged in value.value if isinstance(value, yaml.SequenceNode) else [value]:
+                weight += weights.get(id(merged), 0)
+        weights[id(node)] = weight
+        total += weight
+        if total > MAX_NODES:
+            raise InputError(error("too-large", f"the document expands to more than {MAX_NODES:,} values "
+                                   "(YAML merge keys copy the mappings they merge)", file=name))
 
 
 class _Unusual(ValueError):
@@ -247,6 +325,8 @@ def load_json(text: str, name: str) -> Any:
         raise InputError(error("syntax", f"JSON: {exc.msg}", file=name, line=exc.lineno, column=exc.colno)) from None
     except RecursionError:
         raise InputError(error("too-deep", "JSON nesting is too deep", file=name)) from None
+    except ValueError:  # a number of more than 4,300 digits (Python's int limit)
+        raise _unreadable_value(text, name, "JSON") from None
     check_size(data, name)
     return data
 
@@ -287,13 +367,33 @@ def _strings(obj, loc: tuple):
                                     type(obj).__name__ == "Ref" else loc + (field_name,))
 
 
+@lru_cache(maxsize=2)
+def _composed(text: str):
+    """The YAML node graph of a text, composed once for every finding that asks where it is (was once per finding)."""
+    import yaml
+
+    try:
+        return yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except (yaml.YAMLError, RecursionError):
+        return _NO_KEY
+
+
+def _unreadable_value(text: str, name: str, language: str) -> InputError:
+    """A value the parser could not turn into data, located at the first over-long number when there is one."""
+    long = re.search(r"\d{4301}", text)
+    line = text.count("\n", 0, long.start()) + 1 if long else None
+    column = long.start() - text.rfind("\n", 0, long.start()) if long else None
+    what = "a number of more than 4,300 digits" if long else "a value that cannot be read (a date or number out of range)"
+    return InputError(error("value", f"{language}: {what}", file=name, line=line, column=column,
+                            hint="quote it to make it a string"))
+
+
 def locate(text: str, pointer: tuple) -> tuple[int, int] | None:
     """Line and column (1-based) of a member in a JSON or YAML text; None when it cannot be found."""
     import yaml
 
-    try:
-        node = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except (yaml.YAMLError, RecursionError):
+    node = _composed(text)
+    if node is _NO_KEY:
         return None
     mark = node.start_mark if node is not None else None
     for part in pointer:

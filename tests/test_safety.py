@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import os
 import subprocess
 import sys
@@ -112,7 +113,7 @@ def test_cli_script_runs_only_aws_with_exactly_the_values(tmp_path, name):
 # shows in the numbers, not only in the message.
 WRAPPER = ("import json, resource, subprocess, sys, time\nstart = time.monotonic()\n"
            "done = subprocess.run(sys.argv[1:], capture_output=True, text=True, errors='replace', timeout=120)\n"
-           "print(json.dumps([done.returncode, done.stdout[-3000:], done.stderr[-3000:], time.monotonic() - start,"
+           "print(json.dumps([done.returncode, done.stdout[-200000:], done.stderr[-200000:], time.monotonic() - start,"
            " resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024]))")
 SECONDS, MEGABYTES = 10, 500  # README "Safety"
 
@@ -179,3 +180,80 @@ def test_a_lone_surrogate_is_refused_with_its_path(tmp_path, fmt, text, command)
     rc, out, err, _, _ = measured(tmp_path, command[0], name, *command[1:])
     assert rc == 2 and "lone surrogate U+" in err and ("Prefix" in err or "Bucket" in err), err
     assert out == "" and "Error" not in err
+
+
+def _merge_bomb(levels: int = 40) -> str:
+    """Each mapping merges the one before twice: 1 KB of text, 2**levels pairs once merge keys are flattened."""
+    lines = ["a0: &a0 {x: 1}"] + [f"a{i}: &a{i} {{<<: [*a{i - 1}, *a{i - 1}]}}" for i in range(1, levels)]
+    return "\n".join(lines) + "\nRole: r\nRules: []\n"
+
+
+def _bad_rules(count: int) -> dict:
+    return {"Role": "arn:aws:iam::111122223333:role/r", "Rules": [
+        {"ID": f"r{i}", "Priority": i, "Status": "Enabled", "Filter": {"Prefix": "p"},
+         "Destination": {"Bucket": "arn:aws:s3:::b"}, "DeleteMarkerReplication": {"Status": "Bogus"}}
+        for i in range(count)]}
+
+
+BIG = {  # name -> (text, the message, the exit code)
+    "merge-bomb.yaml": (_merge_bomb(), "YAML merge keys copy the mappings they merge", 2),
+    "scalar-rules.json": (json.dumps({"Role": "r", "Rules": [1] * 20_000}), "holds 20,000 items; at most 1,000", 2),
+    "many-rules.json": (json.dumps(_bad_rules(1001)), "holds 1,001 items; at most 1,000", 2),
+    "unknown-elements.xml": ("<ReplicationConfiguration><Role>r</Role>" + "<Foo>x</Foo>" * 1_400_000
+                             + "</ReplicationConfiguration>", "more than 100,000 elements", 2),
+    "long-number.json": ('{"Role": "r", "Rules": [{"Priority": ' + "9" * 5000 + "}]}",
+                         "1:38: error: JSON: a number of more than 4,300 digits", 2),
+    "long-number.yaml": ("Role: r\nRules:\n- Priority: " + "9" * 5000 + "\n",
+                         "3:13: error: YAML: a number of more than 4,300 digits", 2),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BIG))
+def test_expensive_inputs_are_refused_within_the_bounds(tmp_path, name):
+    text, message, code = BIG[name]
+    (tmp_path / name).write_text(text)
+    refused(tmp_path, "validate", name, message=message, code=code)
+
+
+@pytest.mark.parametrize("suffix", ["json", "yaml"])
+def test_a_thousand_findings_share_one_source_map(tmp_path, suffix):
+    """1,000 rules with one bad value each: every finding located, quickly (each once re-parsed the file)."""
+    import yaml
+
+    data = _bad_rules(1000)
+    (tmp_path / f"in.{suffix}").write_text(json.dumps(data, indent=1) if suffix == "json" else yaml.safe_dump(data))
+    rc, _, err, seconds, peak = measured(tmp_path, "validate", f"in.{suffix}")
+    lines = err.strip().splitlines()
+    assert rc == 2 and len(lines) == 1000, err[-500:]
+    assert all(re.match(rf"in\.{suffix}:\d+:\d+: Rules\[\d+\]\.DeleteMarkerReplication\.Status: error", l) for l in lines)
+    assert seconds < 5 and peak < MEGABYTES, (seconds, peak)
+
+
+def test_text_between_xml_elements_is_refused_with_line_and_column(tmp_path):
+    (tmp_path / "in.xml").write_text(
+        "<ReplicationConfiguration>\n  <Role>arn:aws:iam::111122223333:role/r</Role> junk\n  <Rule><Status>Enabled"
+        "</Status>x<Destination><Bucket>arn:aws:s3:::b</Bucket></Destination></Rule>\n</ReplicationConfiguration>\n")
+    rc, _, err, _, _ = measured(tmp_path, "validate", "in.xml")
+    assert rc == 2
+    assert err.splitlines() == [
+        "in.xml:2:49: error: unexpected text 'junk' after <Role> (remove it; text belongs inside an element that "
+        "holds no elements)",
+        "in.xml:3:33: Rules[0]: error: unexpected text 'x' after <Status> (remove it; text belongs inside an element "
+        "that holds no elements)"]
+
+
+def test_a_fifo_without_a_writer_is_refused_not_waited_on(tmp_path):
+    os.mkfifo(tmp_path / "pipe.json")
+    refused(tmp_path, "validate", "pipe.json", message="pipe.json: error: not a regular file")
+
+
+def test_max_bytes_is_capped_and_a_directory_has_one_total(tmp_path):
+    refused(tmp_path, "validate", MINIMAL / "cli-json.json", "--max-bytes", 10**15,
+            message="--max-bytes 1,000,000,000,000,000 is above the limit of 67,108,864")
+    for i in range(3):
+        (tmp_path / f"c{i}.json").write_bytes((MINIMAL / "cli-json.json").read_bytes())
+    size = (MINIMAL / "cli-json.json").stat().st_size
+    refused(tmp_path, "validate", ".", "--max-bytes", size * 2,
+            message=f"the directory's files together are larger than {size * 2:,} bytes")
+    rc, *_ = measured(tmp_path, "validate", ".", "--max-bytes", size * 3)
+    assert rc == 0
