@@ -257,3 +257,125 @@ def test_max_bytes_is_capped_and_a_directory_has_one_total(tmp_path):
             message=f"the directory's files together are larger than {size * 2:,} bytes")
     rc, *_ = measured(tmp_path, "validate", ".", "--max-bytes", size * 3)
     assert rc == 0
+
+
+# --- output safety ----------------------------------------------------------------------------------------------------
+def _template(names: list[str]) -> str:
+    rules = json.loads((MINIMAL / "cloudformation.json").read_text())
+    bucket = next(r for r in rules["Resources"].values() if r["Type"] == "AWS::S3::Bucket")
+    resources = {}
+    for i, name in enumerate(names):
+        copy = json.loads(json.dumps(bucket))
+        copy["Properties"]["BucketName"] = name
+        resources[f"Bucket{i}"] = copy
+    return json.dumps({"AWSTemplateFormatVersion": "2010-09-09", "Resources": resources})
+
+
+def test_file_names_that_collide_or_are_reserved_are_disambiguated_and_reported(tmp_path):
+    names = ["team a", "team_a", "Team_A", "team a", "con", "NUL.x"]
+    (tmp_path / "t.json").write_text(_template(names))
+    rc, _, err, _, _ = measured(tmp_path, "convert", "t.json", "--to", "json", "-o", "out", "--no-validate",
+                                "--shape", "cli-input")
+    assert rc == 0, err
+    written = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert written == sorted(["team_a.json", "team_a-2.json", "Team_A-3.json", "team_a-4.json", "_con.json",
+                              "_NUL.x.json"])
+    assert len({n.lower() for n in written}) == len(names)  # distinct on case-insensitive file systems too
+    buckets = sorted(json.loads((tmp_path / "out" / n).read_text())["Bucket"] for n in written)
+    assert buckets == sorted(names)  # nothing lost: every configuration has its own file
+    assert "'team_a' and 'team a' both make the file name team_a.json: wrote 'team_a' to team_a-2.json" in err
+
+
+def test_a_trailing_slash_makes_a_directory_for_one_configuration(tmp_path):
+    rc, _, err, _, _ = measured(tmp_path, "convert", MINIMAL / "cli-json.json", "--to", "xml", "--bucket", "src",
+                                "-o", "newdir/")
+    assert rc == 0, err
+    assert [p.name for p in (tmp_path / "newdir").iterdir()] == ["src.xml"]
+    rc, _, err, _, _ = measured(tmp_path, "convert", MINIMAL / "cli-json.json", "--to", "xml", "--bucket", "other",
+                                "-o", "newdir", "--force")  # an existing directory, without the slash: the same
+    assert rc == 0 and "wrote newdir/other.xml" in err
+
+
+@pytest.mark.parametrize("setup,target,message", [
+    (lambda d: (d / "afile").write_text("x"), "afile/x.xml", "afile/x.xml: error: cannot make the directory afile"),
+    (lambda d: (d / "dangling.xml").symlink_to(d / "nowhere"), "dangling.xml",
+     "dangling.xml: error: the output file exists (pass --force to replace it)"),
+])
+def test_unwritable_outputs_are_refused_in_one_line(tmp_path, setup, target, message):
+    setup(tmp_path)
+    line = refused(tmp_path, "convert", MINIMAL / "cli-json.json", "--to", "xml", "-o", target, message=message)
+    assert line.startswith(message)
+    assert not (tmp_path / "nowhere").exists()
+
+
+def test_a_long_output_name_is_written(tmp_path):
+    """The temporary name is short: a final name near the 255-byte limit still works."""
+    name = "a" * 250 + ".xml"
+    rc, _, err, _, _ = measured(tmp_path, "convert", MINIMAL / "cli-json.json", "--to", "xml", "-o", name)
+    assert rc == 0 and (tmp_path / name).exists(), err
+
+
+def test_files_follow_the_umask_and_force_keeps_the_mode(tmp_path):
+    old = os.umask(0o027)
+    try:
+        rc, *_ = measured(tmp_path, "convert", MINIMAL / "cli-json.json", "--to", "xml", "-o", "a.xml")
+        assert rc == 0 and (tmp_path / "a.xml").stat().st_mode & 0o777 == 0o640
+        (tmp_path / "b.xml").write_text("old")
+        (tmp_path / "b.xml").chmod(0o644)
+        rc, *_ = measured(tmp_path, "convert", MINIMAL / "cli-json.json", "--to", "xml", "-o", "b.xml", "--force")
+        assert rc == 0 and (tmp_path / "b.xml").stat().st_mode & 0o777 == 0o644
+        assert (tmp_path / "b.xml").read_text().startswith("<?xml")
+        rc, *_ = measured(tmp_path, "iam", MINIMAL / "cli-json.json", "--to", "cli-script", "-o", "script/",
+                          "--bucket", "src")
+        assert rc == 0 and (tmp_path / "script" / "src.replicate.sh").stat().st_mode & 0o777 == 0o750
+    finally:
+        os.umask(old)
+
+
+def test_two_concurrent_converts_without_force_cannot_both_write(tmp_path):
+    """An exclusive link, not check-then-rename: of 8 runs started together, exactly one writes."""
+    command = [sys.executable, "-m", "converter", "convert", str(MINIMAL / "cli-json.json"), "--to", "xml",
+               "-o", "same.xml"]
+    environment = {**os.environ, "PYTHONPATH": str(ROOT)}
+    runs = [subprocess.Popen(command, cwd=tmp_path, env=environment, stderr=subprocess.PIPE, text=True)
+            for _ in range(8)]
+    codes = [run.wait(timeout=120) for run in runs]
+    for run in runs:
+        run.stderr.close()
+    assert sorted(codes) == [0] + [2] * 7
+    assert [p.name for p in tmp_path.iterdir()] == ["same.xml"]  # and no temporary file left
+
+
+def test_temporary_files_are_removed_on_sigterm_and_by_a_later_run(tmp_path, monkeypatch):
+    import signal
+
+    from converter import cli
+
+    real_fdopen = os.fdopen
+
+    class Killed:
+        def __init__(self, handle):
+            self.file = real_fdopen(handle, "w")
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.file.close()
+
+        def write(self, text):
+            self.file.write(text[:10])
+            os.kill(os.getpid(), signal.SIGTERM)  # a kill in the middle of the write
+
+    monkeypatch.setattr(cli.os, "fdopen", lambda handle, *a, **k: Killed(handle))
+    with pytest.raises(SystemExit) as stopped:
+        cli._write_file(tmp_path / "out.xml", "x" * 100, force=False)
+    assert stopped.value.code == 128 + signal.SIGTERM
+    assert list(tmp_path.iterdir()) == []
+    monkeypatch.undo()
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    stale = tmp_path / f".s3repl-tmp-{dead.stdout.strip()}-deadbeef"  # left by a run killed with SIGKILL
+    stale.write_text("partial")
+    cli._write_file(tmp_path / "out.xml", "<x/>", force=False)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.xml"]
