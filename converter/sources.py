@@ -145,7 +145,8 @@ def _load_bounded(text: str, name: str, loader) -> Any:
 
 
 def _check_merges(root, name: str) -> None:
-    """Refuse a node graph whose mappings, merge keys flattened, hold more than MAX_NODES pairs in all."""
+    """Refuse a node graph whose mappings, merge keys flattened, hold more than MAX_NODES pairs in all, or that
+    repeats a key in a mapping (merged keys may be overridden: that is what merge keys are for)."""
     import yaml
 
     merge, weights, seen, total = "tag:yaml.org,2002:merge", {}, set(), 0
@@ -162,10 +163,14 @@ def _check_merges(root, name: str) -> None:
                 stack.append((node, True))
             stack.extend((child, False) for item in node.value for child in (item if isinstance(item, tuple) else (item,)))
             continue
-        weight = 0
+        weight, keys = 0, {}
         for key, value in node.value:
             if key.tag != merge:
                 weight += 1
+                if isinstance(key, yaml.ScalarNode):
+                    first = keys.setdefault((key.tag, key.value), key)
+                    if first is not key:
+                        raise _duplicate_at(name, key.value, first.start_mark, key.start_mark)
                 continue
             for merged in value.value if isinstance(value, yaml.SequenceNode) else [value]:
                 weight += weights.get(id(merged), 0)
@@ -261,6 +266,8 @@ def _events_to_data(text: str, local_tag, name: str = "<string>") -> Any:
                     raise _Unusual("collection as key")
                 top[2] = value
             else:
+                if top[2] in top[0]:
+                    raise _duplicate(text, name, top[2])
                 top[0][top[2]] = value
                 top[2] = _NO_KEY
     except ValueError:  # _Unusual, or a tag or scalar left to PyYAML
@@ -274,6 +281,45 @@ def _events_to_data(text: str, local_tag, name: str = "<string>") -> Any:
 
 
 _NO_KEY = object()
+
+
+class _Duplicate(ValueError):
+    """A key repeated in one JSON object."""
+
+
+def _unique_pairs(pairs: list) -> dict:
+    data = dict(pairs)
+    if len(data) != len(pairs):
+        seen = set()
+        raise _Duplicate(next(key for key, _ in pairs if key in seen or seen.add(key)))
+    return data
+
+
+def _duplicate(text: str, name: str, key) -> InputError:
+    """A repeated key, refused with both places (a parser keeps the last silently; S3 XML refuses repeats too)."""
+    import yaml
+
+    stack = [_composed(text)]  # JSON is YAML here: the node graph has every key with its position
+    while stack:
+        node = stack.pop()
+        if isinstance(node, yaml.MappingNode):
+            seen = {}
+            for key_node, value in node.value:
+                if isinstance(key_node, yaml.ScalarNode) and key_node.value == str(key):
+                    if key_node.value in seen:
+                        return _duplicate_at(name, key_node.value, seen[key_node.value], key_node.start_mark)
+                    seen[key_node.value] = key_node.start_mark
+                stack.append(value)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+    return InputError(error("duplicate", f"the key {key!r} appears more than once in a mapping", file=name,
+                            hint="keep one"))
+
+
+def _duplicate_at(name: str, key, first, second) -> InputError:
+    return InputError(error("duplicate", f"the key {key!r} appears again (first at line {first.line + 1}, "
+                            f"column {first.column + 1})", file=name, line=second.line + 1, column=second.column + 1,
+                            hint="keep one: a parser would silently keep the last"))
 
 
 def _too_deep(name: str, event) -> InputError:
@@ -320,7 +366,9 @@ def load_json(text: str, name: str) -> Any:
     import json
 
     try:
-        data = json.loads(text)
+        data = json.loads(text, object_pairs_hook=_unique_pairs)
+    except _Duplicate as exc:
+        raise _duplicate(text, name, exc.args[0]) from None
     except json.JSONDecodeError as exc:
         raise InputError(error("syntax", f"JSON: {exc.msg}", file=name, line=exc.lineno, column=exc.colno)) from None
     except RecursionError:

@@ -379,3 +379,26 @@ def test_temporary_files_are_removed_on_sigterm_and_by_a_later_run(tmp_path, mon
     stale.write_text("partial")
     cli._write_file(tmp_path / "out.xml", "<x/>", force=False)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.xml"]
+
+
+# --- silent wrong values ----------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("name,text,where,first", [
+    ("dup.json", '{"Role": "a",\n "Rules": [], "Role": "b"}', "2:15", "line 1, column 2"),
+    ("rule.json", '{"Role": "a", "Rules": [\n  {"ID": "x", "ID": "y"}]}', "2:15", "line 2, column 4"),
+    ("dup.yaml", "Role: a\nRules: []\nRole: b\n", "3:1", "line 1, column 1"),
+    ("anchored.yaml", "x: &a {k: 1}\nRole: a\nRules: []\nRole: b\n", "4:1", "line 2, column 1"),  # PyYAML's path
+    ("template.yaml", "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  B:\n    Type: AWS::S3::Bucket\n"
+                      "  B:\n    Type: AWS::S3::Bucket\n", "5:3", "line 3, column 3"),
+])
+def test_duplicate_keys_are_refused_with_both_places(tmp_path, name, text, where, first):
+    (tmp_path / name).write_text(text)
+    line = refused(tmp_path, "validate", name, message="appears again")
+    assert line.startswith(f"{name}:{where}: error: the key ") and f"(first at {first})" in line
+
+
+def test_a_merge_key_may_be_overridden(tmp_path):
+    """Overriding a merged key is what merge keys are for: not a duplicate."""
+    (tmp_path / "m.yaml").write_text("base: &b {Prefix: a}\nRole: r\nRules:\n- Status: Enabled\n"
+                                     "  Filter: {<<: *b, Prefix: c}\n  Destination: {Bucket: 'arn:aws:s3:::b'}\n")
+    rc, _, err, _, _ = measured(tmp_path, "validate", "m.yaml")
+    assert "appears again" not in err

@@ -125,7 +125,6 @@ def test_unusual_documents_are_left_to_pyyaml(text):
      {"a": {"Ref": "Bucket"}, "b": {"Fn::GetAtt": ["Bucket", "Arn"]}, "c": {"Fn::Sub": "${AWS::Partition}"}}),
     ("a: !Ref 123\nb: !Condition yes\n", {"a": {"Ref": "123"}, "b": {"Condition": "yes"}}),  # tagged text stays text
     ("a: !If [c, 1, !Ref AWS::NoValue]\n", {"a": {"Fn::If": ["c", 1, {"Ref": "AWS::NoValue"}]}}),
-    ("a: 1\na: 2\n", {"a": 2}),  # a repeated key: the last one, as PyYAML
     ("yes: no\n~: 0x10\n", {True: False, None: 16}),
     ("a: !!map {x: !!str 1}\nb: !!seq [!!str yes]\n", {"a": {"x": "1"}, "b": ["yes"]}),
 ])
