@@ -444,8 +444,10 @@ class Writer:
                 items.append((key, value))
         return items
 
-    def key(self, key: Value) -> str:
-        return key if isinstance(key, str) else f"({self.expression(key)})"
+    def key(self, key: Value) -> str | hcl.Expr:
+        """A map key: a literal, or a reference in parentheses, which HCL reads as an expression (a quoted
+        "(var.x)" was the literal text: https://developer.hashicorp.com/terraform/language/expressions/types#maps)."""
+        return key if isinstance(key, str) else hcl.Expr(f"({self.expression(key)})")
 
     def rule_data(self, config: ReplicationConfig) -> dict:
         data = grammar.from_model(config, GRAMMAR, hook=lambda ref, where: ref)
