@@ -447,3 +447,14 @@ def test_a_tag_key_reference_survives_cloudformation_to_terraform_and_back():
     (config,) = loads(write(loads(TAG_REF, "cloudformation"), "terraform"), "terraform")
     key = config.rules[0].filter.and_.tags[0].key
     assert isinstance(key, Ref) and "tag_val" in key.display()
+
+
+def test_the_readme_states_every_bound():
+    from converter import sources
+    from converter.formats import s3_xml
+
+    section = (ROOT / "README.md").read_text().split("## Safety", 1)[1].split("\n## ", 1)[0]
+    for number in [f"**{SECONDS} s**", f"**{MEGABYTES} MB**", f"**{sources.MAX_DEPTH}**",
+                   f"**{sources.MAX_NODES:,}**", f"**{s3_xml.MAX_ELEMENTS:,}**",
+                   f"{sources.MAX_INPUT_BYTES // 2**20} MiB", f"{sources.HARD_MAX_BYTES // 2**20} MiB"]:
+        assert number in section, number
