@@ -26,8 +26,20 @@ def _handles_errors(command):
 
     @functools.wraps(command)
     def run(*args, **kwargs):
+        import warnings
+
+        from .errors import ReadWarning
+
+        def show(message, category, *rest, **more):  # a reader's warning is a diagnostic line like the others
+            if isinstance(message, ReadWarning):
+                return _say(message.diagnostic)
+            return default(message, category, *rest, **more)
+
         try:
-            return command(*args, **kwargs)
+            with warnings.catch_warnings():
+                default, warnings.showwarning = warnings.showwarning, show
+                warnings.simplefilter("always", ReadWarning)
+                return command(*args, **kwargs)
         except S3ReplError as exc:
             for diag in exc.diagnostics:
                 _say(diag)

@@ -438,24 +438,39 @@ def _unreadable_value(text: str, name: str, language: str) -> InputError:
 
 def locate(text: str, pointer: tuple) -> tuple[int, int] | None:
     """Line and column (1-based) of a member in a JSON or YAML text; None when it cannot be found."""
+    _, mark = _node_at(text, pointer)
+    return (mark.line + 1, mark.column + 1) if mark else None
+
+
+def plain_scalar(text: str, pointer: tuple) -> str | None:
+    """The source text of an unquoted YAML scalar (017, 1.50, yes), or None when the member is not one."""
+    import yaml
+
+    node, _ = _node_at(text, pointer, exact=True)
+    return node.value if isinstance(node, yaml.ScalarNode) and not node.style and node.tag != "!" else None
+
+
+def _node_at(text: str, pointer: tuple, exact: bool = False):
+    """The node of a member and where it starts (its key's mark in a mapping); with exact, (None, None) when the
+    member is missing instead of its closest enclosing node."""
     import yaml
 
     node = _composed(text)
     if node is _NO_KEY:
-        return None
+        return None, None
     mark = node.start_mark if node is not None else None
     for part in pointer:
         if isinstance(node, yaml.MappingNode):
             match = next(((k, v) for k, v in node.value if k.value == part), None)
             if match is None:
-                break
+                return (None, None) if exact else (node, mark)
             mark, node = match[0].start_mark, match[1]
         elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
             node = node.value[part]
             mark = node.start_mark
         else:
-            break
-    return (mark.line + 1, mark.column + 1) if mark else None
+            return (None, None) if exact else (node, mark)
+    return node, mark
 
 
 def with_locations(exc: InputError, text: str, name: str, locator=locate) -> InputError:

@@ -458,3 +458,26 @@ def test_the_readme_states_every_bound():
                    f"**{sources.MAX_NODES:,}**", f"**{s3_xml.MAX_ELEMENTS:,}**",
                    f"{sources.MAX_INPUT_BYTES // 2**20} MiB", f"{sources.HARD_MAX_BYTES // 2**20} MiB"]:
         assert number in section, number
+
+
+@pytest.mark.parametrize("written,yaml_11,yaml_12", [
+    ("017", "15", "17"), ("0x10", None, None), ("1.50", None, None), ("190:20:30", "685230", "'190:20:30'"),
+    ("1_000", "1000", "'1_000'"), ("yes", "True", "'yes'"), ("on", "True", "'on'"), ("12", None, None),
+    (".inf", None, None),
+])
+def test_unquoted_scalars_in_string_fields_keep_their_text(tmp_path, written, yaml_11, yaml_12):
+    """CloudFormation keeps the text for a string property: 017 stays '017' (PyYAML's YAML 1.1 made it 15); a
+    warning where YAML 1.1 and 1.2 read it differently."""
+    template = TAG_REF.replace("Prefix: p", f"Prefix: {written}").replace("!Ref TagVal", "k")
+    (tmp_path / "t.yaml").write_text(template)
+    rc, out, err, _, _ = measured(tmp_path, "convert", "t.yaml", "--to", "json")
+    assert rc == 0, err
+    assert json.loads(out)["Rules"][0]["Filter"]["And"]["Prefix"] == written
+    warnings = [line for line in err.splitlines() if "warning" in line]
+    if yaml_11 is None:
+        assert warnings == []
+    else:
+        assert warnings == [f"t.yaml:18:17: Resources.Src.Properties.ReplicationConfiguration.Rules[0].Filter.And."
+                            f"Prefix: warning: the unquoted {written} is read as the string {written!r}, as "
+                            f"CloudFormation reads a string property; YAML 1.1 reads {yaml_11} and YAML 1.2 {yaml_12} "
+                            f"(quote it: '{written}')"]
