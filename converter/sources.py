@@ -1,4 +1,4 @@
-"""Reading input safely: files, directories and stdin, size caps, encodings, YAML, and source locations."""
+"""Reading input safely: files, directories and stdin, size caps, encodings, JSON and YAML within bounds."""
 
 from __future__ import annotations
 
@@ -6,11 +6,11 @@ import re
 import stat
 import sys
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from .errors import InputError, UsageError, error
+from .source_map import duplicate, duplicate_at, locate, plain_scalar, with_locations  # noqa: F401 - the readers import them from here
 
 # S3 caps one configuration at 2 MB; templates and Terraform directories can be larger.
 MAX_INPUT_BYTES = 20 * 1024 * 1024
@@ -170,7 +170,7 @@ def _check_merges(root, name: str) -> None:
                 if isinstance(key, yaml.ScalarNode):
                     first = keys.setdefault((key.tag, key.value), key)
                     if first is not key:
-                        raise _duplicate_at(name, key.value, first.start_mark, key.start_mark)
+                        raise duplicate_at(name, key.value, first.start_mark, key.start_mark)
                 continue
             for merged in value.value if isinstance(value, yaml.SequenceNode) else [value]:
                 weight += weights.get(id(merged), 0)
@@ -267,7 +267,7 @@ def _events_to_data(text: str, local_tag, name: str = "<string>") -> Any:
                 top[2] = value
             else:
                 if top[2] in top[0]:
-                    raise _duplicate(text, name, top[2])
+                    raise duplicate(text, name, top[2])
                 top[0][top[2]] = value
                 top[2] = _NO_KEY
     except ValueError:  # _Unusual, or a tag or scalar left to PyYAML
@@ -293,33 +293,6 @@ def _unique_pairs(pairs: list) -> dict:
         seen = set()
         raise _Duplicate(next(key for key, _ in pairs if key in seen or seen.add(key)))
     return data
-
-
-def _duplicate(text: str, name: str, key) -> InputError:
-    """A repeated key, refused with both places (a parser keeps the last silently; S3 XML refuses repeats too)."""
-    import yaml
-
-    stack = [_composed(text)]  # JSON is YAML here: the node graph has every key with its position
-    while stack:
-        node = stack.pop()
-        if isinstance(node, yaml.MappingNode):
-            seen = {}
-            for key_node, value in node.value:
-                if isinstance(key_node, yaml.ScalarNode) and key_node.value == str(key):
-                    if key_node.value in seen:
-                        return _duplicate_at(name, key_node.value, seen[key_node.value], key_node.start_mark)
-                    seen[key_node.value] = key_node.start_mark
-                stack.append(value)
-        elif isinstance(node, yaml.SequenceNode):
-            stack.extend(node.value)
-    return InputError(error("duplicate", f"the key {key!r} appears more than once in a mapping", file=name,
-                            hint="keep one"))
-
-
-def _duplicate_at(name: str, key, first, second) -> InputError:
-    return InputError(error("duplicate", f"the key {key!r} appears again (first at line {first.line + 1}, "
-                            f"column {first.column + 1})", file=name, line=second.line + 1, column=second.column + 1,
-                            hint="keep one: a parser would silently keep the last"))
 
 
 def _too_deep(name: str, event) -> InputError:
@@ -368,7 +341,7 @@ def load_json(text: str, name: str) -> Any:
     try:
         data = json.loads(text, object_pairs_hook=_unique_pairs)
     except _Duplicate as exc:
-        raise _duplicate(text, name, exc.args[0]) from None
+        raise duplicate(text, name, exc.args[0]) from None
     except json.JSONDecodeError as exc:
         raise InputError(error("syntax", f"JSON: {exc.msg}", file=name, line=exc.lineno, column=exc.colno)) from None
     except RecursionError:
@@ -415,17 +388,6 @@ def _strings(obj, loc: tuple):
                                     type(obj).__name__ == "Ref" else loc + (field_name,))
 
 
-@lru_cache(maxsize=2)
-def _composed(text: str):
-    """The YAML node graph of a text, composed once for every finding that asks where it is (was once per finding)."""
-    import yaml
-
-    try:
-        return yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except (yaml.YAMLError, RecursionError):
-        return _NO_KEY
-
-
 def _unreadable_value(text: str, name: str, language: str) -> InputError:
     """A value the parser could not turn into data, located at the first over-long number when there is one."""
     long = re.search(r"\d{4301}", text)
@@ -434,49 +396,3 @@ def _unreadable_value(text: str, name: str, language: str) -> InputError:
     what = "a number of more than 4,300 digits" if long else "a value that cannot be read (a date or number out of range)"
     return InputError(error("value", f"{language}: {what}", file=name, line=line, column=column,
                             hint="quote it to make it a string"))
-
-
-def locate(text: str, pointer: tuple) -> tuple[int, int] | None:
-    """Line and column (1-based) of a member in a JSON or YAML text; None when it cannot be found."""
-    _, mark = _node_at(text, pointer)
-    return (mark.line + 1, mark.column + 1) if mark else None
-
-
-def plain_scalar(text: str, pointer: tuple) -> str | None:
-    """The source text of an unquoted YAML scalar (017, 1.50, yes), or None when the member is not one."""
-    import yaml
-
-    node, _ = _node_at(text, pointer, exact=True)
-    return node.value if isinstance(node, yaml.ScalarNode) and not node.style and node.tag != "!" else None
-
-
-def _node_at(text: str, pointer: tuple, exact: bool = False):
-    """The node of a member and where it starts (its key's mark in a mapping); with exact, (None, None) when the
-    member is missing instead of its closest enclosing node."""
-    import yaml
-
-    node = _composed(text)
-    if node is _NO_KEY:
-        return None, None
-    mark = node.start_mark if node is not None else None
-    for part in pointer:
-        if isinstance(node, yaml.MappingNode):
-            match = next(((k, v) for k, v in node.value if k.value == part), None)
-            if match is None:
-                return (None, None) if exact else (node, mark)
-            mark, node = match[0].start_mark, match[1]
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
-            node = node.value[part]
-            mark = node.start_mark
-        else:
-            return (None, None) if exact else (node, mark)
-    return node, mark
-
-
-def with_locations(exc: InputError, text: str, name: str, locator=locate) -> InputError:
-    """The error with file, line and column added to every diagnostic that has a pointer."""
-    out = []
-    for diag in exc.diagnostics:
-        where = locator(text, diag.pointer) if diag.pointer is not None else None
-        out.append(diag.at(file=name, line=where[0], column=where[1]) if where else diag.at(file=name))
-    return InputError(sorted(out, key=lambda d: (d.line or 0, d.column or 0)))
