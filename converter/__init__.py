@@ -42,8 +42,12 @@ def loads(text: str, fmt: str | None = None, *, name: str = "<string>"):
     """The configurations in a text; fmt is detected when not given."""
     from .sources import Source
 
+    from .sources import refuse_surrogates
+
     source = Source(name, text.removeprefix("\ufeff"))
-    return _module_for(source, fmt).read(source)
+    configs = _module_for(source, fmt).read(source)
+    refuse_surrogates(source.text, configs, name)
+    return configs
 
 
 def _module_for(source, fmt: str | None):
@@ -77,11 +81,15 @@ class _Guarded:
                 return attribute(*args, **kwargs)
             except S3ReplError:
                 raise
+            except RecursionError:
+                raise InputError(error("too-deep", "the document is nested too deeply to read",
+                                       file=getattr(args[0] if args else None, "name", None))) from None
             except (TypeError, AttributeError, KeyError, IndexError, ValueError) as exc:
                 first = args[0] if args else None
                 names = [s.name for s in first] if isinstance(first, list) else [getattr(first, "name", None)]
+                detail = str(exc)[:80] or type(exc).__name__  # not the exception's class: a name for programmers
                 raise InputError(error("structure", f"a {self._module.NAME} document does not have this shape "
-                                       f"({type(exc).__name__}: {str(exc)[:80]})", file=", ".join(filter(None, names)),
+                                       f"({detail})", file=", ".join(filter(None, names)),
                                        hint="check the file against the format, or report it if it is valid")) from None
 
         return guarded
@@ -152,7 +160,11 @@ def read_located(inputs: str | Path | Iterable[str | Path], fmt: str | None = No
 def _located(module, found: list, file: str, context) -> list[Located]:
     from functools import cache
 
+    from .sources import refuse_surrogates
+
     configs = module.read_module(found, context) if len(found) > 1 else module.read(found[0], context)
+    for source in found:
+        refuse_surrogates(source.text, configs, source.name)
     # Source maps and versioning facts read the input again: only when a diagnostic asks for them.
     locator = cache(lambda: module.locator(found if len(found) > 1 else found[0], configs))
     facts = cache(lambda: module.versioning(found))
@@ -208,9 +220,41 @@ def _file_name(config, index: int, extension: str) -> str:
 
     label = config.bucket if isinstance(config.bucket, str) else (
         config.origin or (config.bucket.target if isinstance(config.bucket, Ref) else f"configuration-{index + 1}"))
+    return safe_file_name(label, extension, f"configuration-{index + 1}")
+
+
+# Names Windows reserves in every directory, whatever the extension:
+# https://learn.microsoft.com/en-us/windows/win32/fileio/naming-a-file#naming-conventions
+_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
+
+
+def safe_file_name(label: str, extension: str, fallback: str = "configuration") -> str:
+    """A file name from a bucket name or logical ID that stays inside the output directory on every system."""
     # Bucket names and logical IDs become file names: keep them inside the output directory.
-    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", label).strip("._") or f"configuration-{index + 1}"
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", str(label)).strip("._")[:200] or fallback
+    if safe.split(".")[0].lower() in _RESERVED:
+        safe = "_" + safe
     return safe + extension
+
+
+def distinct_names(named: list[tuple[str, str, object]], warn: Callable, extension: str) -> dict[str, object]:
+    """File name -> item for (wanted name, label, item) pairs; names that collide, case-insensitively too (macOS and
+    Windows), get -2, -3... and a warning naming both labels, so no file replaces another."""
+    out, taken = {}, {}
+    for name, label, item in named:
+        stem = name.removesuffix(extension)
+        final, number = name, 1
+        while final.lower() in taken:
+            number += 1
+            final = f"{stem}-{number}{extension}"
+        if final != name:
+            from .errors import error
+
+            warn(error("file-name", f"{label!r} and {taken[name.lower()]!r} both make the file name {name}: "
+                       f"wrote {label!r} to {final}", severity="warning"))
+        taken[final.lower()] = label
+        out[final] = item
+    return out
 
 
 def _named(ref) -> str:
@@ -283,7 +327,9 @@ def write(configs: list, fmt: str, *, schema: str = "auto", allow_lossy: bool = 
     if module.MULTI or len(ready) == 1:
         return module.write(ready, options)
     extension = grammar.load(fmt).extensions[0]
-    return {_file_name(c, i, extension): module.write([c], options) for i, c in enumerate(ready)}
+    named = [(_file_name(c, i, extension), str(c.bucket if isinstance(c.bucket, str) else c.origin), c)
+             for i, c in enumerate(ready)]
+    return {name: module.write([c], options) for name, c in distinct_names(named, warn, extension).items()}
 
 
 def convert(inputs, to: str, *, from_: str | None = None, bucket: str | None = None, context=None,

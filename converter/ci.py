@@ -133,6 +133,6 @@ def summary(found: list[Diagnostic]) -> str:
     """One line for stderr: how many errors, warnings, suppressed findings and unreadable inputs."""
     live = [f for f in found if not f.suppressed and f.code != READ_ERROR]
     counts = {"error": sum(f.severity == "error" for f in live), "warning": sum(f.severity == "warning" for f in live),
-              "suppressed": sum(bool(f.suppressed) for f in found), "unreadable": sum(f.code == READ_ERROR for f in found)}
+              "suppressed": sum(bool(f.suppressed) for f in found), "unreadable": len({f.file for f in found if f.code == READ_ERROR})}  # inputs, not their errors
     parts = [f"{n} {word}{'s' if n != 1 and word in ('error', 'warning') else ''}" for word, n in counts.items() if n]
     return "s3repl validate: " + (", ".join(parts) or "no findings")

@@ -66,8 +66,20 @@ def _handles_errors(command):
 
     @functools.wraps(command)
     def run(*args, **kwargs):
+        import warnings
+
+        from .errors import ReadWarning
+
+        def show(message, category, *rest, **more):  # a reader's warning is a diagnostic line like the others
+            if isinstance(message, ReadWarning):
+                return _say(message.diagnostic)
+            return default(message, category, *rest, **more)
+
         try:
-            return command(*args, **kwargs)
+            with warnings.catch_warnings():
+                default, warnings.showwarning = warnings.showwarning, show
+                warnings.simplefilter("always", ReadWarning)
+                return command(*args, **kwargs)
         except S3ReplError as exc:
             for diag in exc.diagnostics:
                 _say(diag)
@@ -86,31 +98,99 @@ def _variables(pairs: list[str]) -> dict[str, str]:
     return out
 
 
-def _write_file(path: Path, text: str, force: bool) -> None:
-    """Write atomically (temporary file, then rename); never replace a file unless forced."""
-    if path.exists() and not force:
+_TEMPORARY = ".s3repl-tmp-"  # + pid + random: a later run removes those whose process is gone
+
+
+def _write_file(path: Path, text: str, force: bool, executable: bool = False) -> None:
+    """Write through a temporary file, then link it into place: without force, an exclusive link that fails when the
+    path exists (a dangling symlink too), so two runs cannot both write it; with force, an atomic rename.
+
+    Files get the mode the umask allows (0666, 0777 for scripts); --force keeps the replaced file's mode.
+    """
+    import errno
+    import signal
+    import stat
+    import threading
+
+    if path.is_dir():
+        raise UsageError(error("is-a-directory", "the output path is a directory", file=str(path),
+                               hint="name a file, or a directory for formats that write several files"))
+    if not force and os.path.lexists(path):
         raise UsageError(error("exists", "the output file exists", file=str(path), hint="pass --force to replace it"))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:  # a file where a directory should be, no permission
+        raise UsageError(error("unwritable", f"cannot make the directory {path.parent}: {exc.strerror}",
+                               file=str(path))) from None
+    _remove_stale(path.parent)
+    temporary = path.parent / f"{_TEMPORARY}{os.getpid()}-{os.urandom(4).hex()}"
+    previous = signal.getsignal(signal.SIGTERM) if threading.current_thread() is threading.main_thread() else None
+    if previous is not None:  # a kill during the write removes the temporary file (SIGINT raises KeyboardInterrupt)
+        signal.signal(signal.SIGTERM, _terminated)
+    try:
+        handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o777 if executable else 0o666)
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
             out.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        os.unlink(temporary)
-        raise
+        if force and os.path.exists(path):
+            os.chmod(temporary, stat.S_IMODE(os.stat(path).st_mode))
+        if force:
+            os.replace(temporary, path)
+        else:
+            os.link(temporary, path, follow_symlinks=False)  # fails when path exists: no check-then-rename race
+    except OSError as exc:
+        code = "exists" if exc.errno == errno.EEXIST else "unwritable"
+        raise UsageError(error(code, "the output file exists" if code == "exists" else f"cannot write: {exc.strerror}",
+                               file=str(path), hint="pass --force to replace it" if code == "exists" else None)) from None
+    finally:
+        if os.path.lexists(temporary):
+            os.unlink(temporary)
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
 
 
-def _emit(result: str | dict[str, str], output: Optional[Path], force: bool, listing: list[str]) -> None:
+def _terminated(signum, frame):
+    raise SystemExit(128 + signum)
+
+
+def _remove_stale(directory: Path) -> None:
+    """Remove temporary files left by s3repl runs that were killed (their process is gone)."""
+    for leftover in directory.glob(f"{_TEMPORARY}*"):
+        pid = leftover.name[len(_TEMPORARY):].split("-")[0]
+        if pid.isdigit() and int(pid) != os.getpid():
+            try:
+                os.kill(int(pid), 0)
+            except ProcessLookupError:
+                leftover.unlink(missing_ok=True)
+            except OSError:
+                pass  # alive, under another user
+
+
+def _wants_directory(output: Path) -> bool:
+    """-o DIR/ (a trailing slash) asks for a directory even for one file; Path drops the slash, so look at argv."""
+    raw = {str(output) + "/", str(output) + os.sep}
+    return output.is_dir() or any(arg in raw or arg.split("=", 1)[-1] in raw for arg in sys.argv[1:])
+
+
+def _emit(result: str | dict[str, str], output: Optional[Path], force: bool, listing: list[str],
+          extension: str = "") -> None:
+    """Write to stdout, a file, or a directory (several files, or -o DIR/ for one); extension names a lone file."""
     if isinstance(result, dict):
         if output is None or (output.exists() and not output.is_dir()):
             raise UsageError(error("needs-directory", f"found {len(result)} configurations ({', '.join(listing)}); "
                                    "this format holds one per file", hint="pass -o DIR, or --bucket NAME to pick one"))
+        existing = [name for name in result if not force and os.path.lexists(output / name)]
+        if existing:  # before writing any: not half of a set (the exclusive link below still guards each file)
+            raise UsageError(error("exists", f"the output files exist: {', '.join(existing)}", file=str(output),
+                                   hint="pass --force to replace them"))
         for name, text in result.items():
-            _write_file(output / name, text, force)
+            _write_file(output / name, text, force, executable=name.endswith(".sh"))
             typer.echo(f"wrote {output / name}", err=True)
     elif output is None:
         sys.stdout.write(result)
+    elif _wants_directory(output):
+        from . import safe_file_name
+
+        _emit({safe_file_name(listing[0] if listing else "", extension): result}, output, force, listing)
     else:
         _write_file(output, result, force)
 
@@ -370,14 +450,16 @@ def iam(
         config, _ = resolve_all(config, variables, api_path)
         docs = documents(config, options)
         everything[str(config.bucket)] = docs
-        files.update(render(to, config, docs))
+        for name, text in render(to, config, docs).items():
+            if name.lower() in {n.lower() for n in files}:  # a script names its files: no renaming
+                raise UsageError(error("file-name", f"two configurations write the file {name}",
+                                       hint="pass --bucket NAME to pick one"))
+            files[name] = text
     # A directory: one that exists, a name without an extension, or any -o for cli-script (a script and its files).
     directory = output is not None and (output.is_dir() or not output.suffix or to == "cli-script")
     if directory:
         for name, text in files.items():
-            _write_file(output / name, text, force)
-            if name.endswith(".sh"):
-                (output / name).chmod(0o755)
+            _write_file(output / name, text, force, executable=name.endswith(".sh"))
             typer.echo(f"wrote {output / name}", err=True)
     elif to == "cli-script":
         raise UsageError(error("needs-directory", "cli-script writes a script and the JSON documents it reads",

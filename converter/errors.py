@@ -79,3 +79,11 @@ class Refusal(S3ReplError):
 def error(code: str, message: str, **kw) -> Diagnostic:
     """An error diagnostic."""
     return Diagnostic(code=code, message=message, **kw)
+
+
+class ReadWarning(UserWarning):
+    """A reader's warning (an ambiguous value it read one way); the CLI prints its diagnostic."""
+
+    def __init__(self, diagnostic: Diagnostic):
+        super().__init__(diagnostic.render())
+        self.diagnostic = diagnostic

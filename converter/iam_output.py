@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shlex
 
@@ -134,28 +135,34 @@ def as_cli_script(config: ReplicationConfig, docs: dict, replication_json: str) 
     prefix = _safe(config.bucket)
     path, role_name = _role(config)
     q = shlex.quote
-    lines = ["#!/usr/bin/env bash", f"# S3 replication of {config.bucket}, written by s3repl. Run from this folder.",
+    lines = ["#!/usr/bin/env bash", f"# S3 replication of {_comment(config.bucket)}, written by s3repl. Run from this folder.",
              "set -euo pipefail", 'cd "$(dirname "$0")"', "",
              f"aws iam create-role --role-name {q(role_name)} --path {q(path)} "
-             f"--assume-role-policy-document file://{prefix}.trust-policy.json",
+             f"--assume-role-policy-document {q(f'file://{prefix}.trust-policy.json')}",
              f"aws iam put-role-policy --role-name {q(role_name)} --policy-name s3-replication "
-             f"--policy-document file://{prefix}.permissions-policy.json"]
+             f"--policy-document {q(f'file://{prefix}.permissions-policy.json')}"]
     if "batch-permissions-policy" in docs:
         lines.append(f"aws iam put-role-policy --role-name {q(role_name)} --policy-name s3-batch-replication "
-                     f"--policy-document file://{prefix}.batch-permissions-policy.json")
+                     f"--policy-document {q(f'file://{prefix}.batch-permissions-policy.json')}")
     other_accounts = {bucket for bucket, _ in _destinations(docs)}
     for bucket in [str(config.bucket)] + _destination_buckets(config):
         if bucket in other_accounts:
-            lines.append(f"# with credentials of the account that owns {bucket}:")
+            lines.append(f"# with credentials of the account that owns {_comment(bucket)}:")
         lines.append(f"aws s3api put-bucket-versioning --bucket {q(bucket)} --versioning-configuration Status=Enabled")
         if bucket in other_accounts:
-            lines.append(f"aws s3api put-bucket-policy --bucket {q(bucket)} "
-                         f"--policy file://{prefix}.{_safe('destination-bucket-policy:' + bucket)}.json")
+            policy_file = f"file://{prefix}.{_safe('destination-bucket-policy:' + bucket)}.json"
+            lines.append(f"aws s3api put-bucket-policy --bucket {q(bucket)} --policy {q(policy_file)}")
     lines.append(f"aws s3api put-bucket-replication --bucket {q(str(config.bucket))} "
-                 f"--replication-configuration file://{prefix}.replication.json")
+                 f"--replication-configuration {q(f'file://{prefix}.replication.json')}")
     files[f"{prefix}.replication.json"] = replication_json
     files[f"{prefix}.replicate.sh"] = "\n".join(lines) + "\n"
     return files
+
+
+def _comment(value) -> str:
+    """A value for a shell comment: on one line, whatever it holds (a newline would start a command)."""
+    text = str(value)
+    return text if text.isprintable() and text.isascii() else json.dumps(text)
 
 
 def render(target: str, config: ReplicationConfig, docs: dict) -> dict[str, str]:

@@ -1,18 +1,26 @@
-"""Reading input safely: files, directories and stdin, size caps, encodings, YAML, and source locations."""
+"""Reading input safely: files, directories and stdin, size caps, encodings, JSON and YAML within bounds."""
 
 from __future__ import annotations
 
+import re
+import stat
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import InputError, error
+from .errors import InputError, UsageError, error
+from .source_map import duplicate, duplicate_at, locate, plain_scalar, with_locations  # noqa: F401 - the readers import them from here
 
 # S3 caps one configuration at 2 MB; templates and Terraform directories can be larger.
 MAX_INPUT_BYTES = 20 * 1024 * 1024
+# --max-bytes may raise the cap up to this: what s3repl can hold in its memory bound (README "Safety").
+HARD_MAX_BYTES = 64 * 1024 * 1024
 # A YAML document may share nodes through aliases; walking it may not visit more than this many.
 MAX_NODES = 2_000_000
+# Nesting deeper than this is refused before a recursive parser or reader sees it (libyaml's composer overflows the
+# C stack near 50,000 levels; Python readers hit RecursionError near 1,000). A replication template needs about 20.
+MAX_DEPTH = 100
 
 
 @dataclass(frozen=True)
@@ -48,7 +56,13 @@ def decode(data: bytes, name: str) -> str:
 
 
 def load(path: str, max_bytes: int = MAX_INPUT_BYTES) -> list[Source]:
-    """The documents named by a command-line INPUT: a file, '-' for stdin, or a directory's files."""
+    """The documents named by a command-line INPUT: a file, '-' for stdin, or a directory's files.
+
+    max_bytes caps a file, stdin, and a directory's files together; it may not exceed HARD_MAX_BYTES.
+    """
+    if max_bytes > HARD_MAX_BYTES:
+        raise UsageError(error("usage", f"--max-bytes {max_bytes:,} is above the limit of {HARD_MAX_BYTES:,}",
+                               hint="s3repl reads inputs into memory; split larger inputs"))
     if path == "-":
         return [Source("<stdin>", decode(_capped(sys.stdin.buffer, "<stdin>", max_bytes), "<stdin>"))]
     target = Path(path)
@@ -58,8 +72,22 @@ def load(path: str, max_bytes: int = MAX_INPUT_BYTES) -> list[Source]:
         files = sorted(p for p in target.iterdir() if p.is_file() and known_extension(p.name))
         if not files:
             raise InputError(error("empty-directory", "no file with a known extension in the directory", file=path))
-        return [source for file in files for source in load(str(file), max_bytes)]
+        out, left = [], max_bytes
+        for file in files:
+            try:
+                out += load(str(file), left)
+            except InputError as exc:
+                if exc.diagnostics[0].code != "too-large" or left == max_bytes:
+                    raise
+                raise InputError(error("too-large", f"the directory's files together are larger than {max_bytes:,} "
+                                       "bytes", file=path, hint="raise the limit with --max-bytes, or convert fewer "
+                                       "files at once")) from None
+            left -= file.stat().st_size
+        return out
     try:
+        if not stat.S_ISREG(target.stat().st_mode):  # a FIFO or a device would block, or never end
+            raise InputError(error("not-a-file", "not a regular file", file=path,
+                                   hint=f"to read a pipe, redirect it to standard input: s3repl ... - < {path}"))
         with target.open("rb") as handle:
             data = _capped(handle, path, max_bytes)
     except OSError as exc:
@@ -69,11 +97,17 @@ def load(path: str, max_bytes: int = MAX_INPUT_BYTES) -> list[Source]:
 
 
 def _capped(handle, name: str, max_bytes: int) -> bytes:
-    data = handle.read(max_bytes + 1)
-    if len(data) > max_bytes:
+    chunks, size = [], 0
+    while size <= max_bytes:  # in chunks: read(max_bytes + 1) would reserve max_bytes at once
+        chunk = handle.read(min(1 << 20, max_bytes + 1 - size))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    if size > max_bytes:
         raise InputError(error("too-large", f"input is larger than {max_bytes:,} bytes", file=name,
                                hint="raise the limit with --max-bytes if the file is genuine"))
-    return data
+    return b"".join(chunks)
 
 
 def load_yaml(text: str, name: str, loader=None, local_tag=None) -> Any:
@@ -87,11 +121,11 @@ def load_yaml(text: str, name: str, loader=None, local_tag=None) -> Any:
     loader = loader or getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     if hasattr(yaml, "CSafeLoader"):
         try:
-            return _events_to_data(text, local_tag)
+            return _events_to_data(text, local_tag, name)
         except (ValueError, yaml.YAMLError):
             pass  # PyYAML's own loader below gives the same data, or the error with its line and column
     try:
-        data = yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader
+        data = _load_bounded(text, name, loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         raise InputError(error("syntax", f"YAML: {exc.problem or exc.context}", file=name,
@@ -100,21 +134,76 @@ def load_yaml(text: str, name: str, loader=None, local_tag=None) -> Any:
         raise InputError(error("syntax", f"YAML: {exc}", file=name)) from None
     except RecursionError:
         raise InputError(error("too-deep", "YAML nesting is too deep", file=name)) from None
+    except ValueError:  # what PyYAML's constructors refuse: a number of more than 4,300 digits, a bad date
+        raise _unreadable_value(text, name, "YAML") from None
     check_size(data, name)
     return data
+
+
+def _load_bounded(text: str, name: str, loader) -> Any:
+    """yaml.load with the merge keys' expansion counted on the node graph first: copying merged pairs is what a
+    1 KB merge-key bomb makes exponential, and it happens inside the constructor, before check_size could see it."""
+    instance = loader(text)
+    try:
+        node = instance.get_single_node()
+        if node is None:
+            return None
+        _check_merges(node, name)
+        return instance.construct_document(node)
+    finally:
+        instance.dispose()
+
+
+def _check_merges(root, name: str) -> None:
+    """Refuse a node graph whose mappings, merge keys flattened, hold more than MAX_NODES pairs in all, or that
+    repeats a key in a mapping (merged keys may be overridden: that is what merge keys are for)."""
+    import yaml
+
+    merge, weights, seen, total = "tag:yaml.org,2002:merge", {}, set(), 0
+    stack = [(root, False)]
+    while stack:  # iterative: a chain of anchors may be longer than Python's recursion limit
+        node, children_done = stack.pop()
+        if isinstance(node, yaml.ScalarNode) or id(node) in weights:
+            continue
+        if not children_done:
+            if id(node) in seen:  # done already, or an ancestor (a recursive alias)
+                continue
+            seen.add(id(node))
+            if isinstance(node, yaml.MappingNode):
+                stack.append((node, True))
+            stack.extend((child, False) for item in node.value for child in (item if isinstance(item, tuple) else (item,)))
+            continue
+        weight, keys = 0, {}
+        for key, value in node.value:
+            if key.tag != merge:
+                weight += 1
+                if isinstance(key, yaml.ScalarNode):
+                    first = keys.setdefault((key.tag, key.value), key)
+                    if first is not key:
+                        raise duplicate_at(name, key.value, first.start_mark, key.start_mark)
+                continue
+            for merged in value.value if isinstance(value, yaml.SequenceNode) else [value]:
+                weight += weights.get(id(merged), 0)
+        weights[id(node)] = weight
+        total += weight
+        if total > MAX_NODES:
+            raise InputError(error("too-large", f"the document expands to more than {MAX_NODES:,} values "
+                                   "(YAML merge keys copy the mappings they merge)", file=name))
 
 
 class _Unusual(ValueError):
     """The document uses what only PyYAML's full loader handles (anchors, merge keys, rare tags...)."""
 
 
-def _events_to_data(text: str, local_tag) -> Any:
+def _events_to_data(text: str, local_tag, name: str = "<string>") -> Any:
     """The data PyYAML's safe loader gives, built straight from libyaml's events (3-4x faster on big templates).
 
     PyYAML composes a node graph, resolving every scalar in Python, then constructs the data from it; most of a
     big template's load time goes there. This builds the data in one pass for the common subset of YAML and raises
     _Unusual for the rest (anchors and aliases, merge keys, explicit tags but !!str, several documents, deep
     nesting), which the caller then gives to PyYAML. tests/test_sources.py checks both paths give equal data.
+    Nesting deeper than MAX_DEPTH is refused here, on libyaml's events (its parser keeps a heap stack), before
+    PyYAML's recursive composer could overflow the C stack.
     """
     import yaml
     from yaml.events import AliasEvent, DocumentStartEvent, MappingEndEvent, MappingStartEvent, ScalarEvent, SequenceEndEvent, SequenceStartEvent
@@ -154,8 +243,10 @@ def _events_to_data(text: str, local_tag) -> Any:
                     raise _Unusual("anchor")
                 value = scalar(event)
             elif kind is MappingStartEvent or kind is SequenceStartEvent:
-                if event.anchor is not None or len(stack) > 100:
-                    raise _Unusual("anchor or depth")
+                if len(stack) >= MAX_DEPTH:
+                    raise _too_deep(name, event)
+                if event.anchor is not None:
+                    raise _Unusual("anchor")
                 mapping = kind is MappingStartEvent
                 plain = (None, "!", "tag:yaml.org,2002:map" if mapping else "tag:yaml.org,2002:seq")
                 stack.append([{} if mapping else [], None if event.tag in plain else event.tag, _NO_KEY])
@@ -185,8 +276,13 @@ def _events_to_data(text: str, local_tag) -> Any:
                     raise _Unusual("collection as key")
                 top[2] = value
             else:
+                if top[2] in top[0]:
+                    raise duplicate(text, name, top[2])
                 top[0][top[2]] = value
                 top[2] = _NO_KEY
+    except ValueError:  # _Unusual, or a tag or scalar left to PyYAML
+        _check_depth(loader, len(stack), name)  # the rest of the document, before PyYAML's composer recurses into it
+        raise
     finally:
         loader.dispose()
     if root is _NO_KEY:
@@ -197,19 +293,55 @@ def _events_to_data(text: str, local_tag) -> Any:
 _NO_KEY = object()
 
 
+class _Duplicate(ValueError):
+    """A key repeated in one JSON object."""
+
+
+def _unique_pairs(pairs: list) -> dict:
+    data = dict(pairs)
+    if len(data) != len(pairs):
+        seen = set()
+        raise _Duplicate(next(key for key, _ in pairs if key in seen or seen.add(key)))
+    return data
+
+
+def _too_deep(name: str, event) -> InputError:
+    mark = event.start_mark
+    return InputError(error("too-deep", f"nesting deeper than {MAX_DEPTH} levels", file=name, line=mark.line + 1,
+                            column=mark.column + 1, hint="a replication configuration needs far fewer"))
+
+
+def _check_depth(loader, depth: int, name: str) -> None:
+    """Read the remaining events only to refuse nesting deeper than MAX_DEPTH."""
+    from yaml.events import CollectionEndEvent, CollectionStartEvent
+
+    while loader.check_event():
+        event = loader.get_event()
+        if isinstance(event, CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise _too_deep(name, event)
+        elif isinstance(event, CollectionEndEvent):
+            depth -= 1
+
+
 def check_size(data: Any, name: str) -> None:
-    """Refuse a document whose aliases expand past MAX_NODES nodes (a 'billion laughs' bomb)."""
-    budget, stack = MAX_NODES, [data]
+    """Refuse a document whose aliases expand past MAX_NODES nodes (a 'billion laughs' bomb), or nested deeper than
+    MAX_DEPTH (the readers recurse)."""
+    budget, stack = MAX_NODES, [(data, 0)]
     while stack:
-        node = stack.pop()
+        node, depth = stack.pop()
         budget -= 1
         if budget < 0:
             raise InputError(error("too-large", f"the document expands to more than {MAX_NODES:,} values "
                                    "(YAML aliases repeat shared nodes)", file=name))
+        if depth > MAX_DEPTH:
+            raise InputError(error("too-deep", f"nesting deeper than {MAX_DEPTH} levels", file=name,
+                                   hint="a replication configuration needs far fewer"))
         if isinstance(node, dict):
-            stack.extend(node.values())
+            stack.extend((value, depth + 1) for value in node.values())
         elif isinstance(node, list):
-            stack.extend(node)
+            stack.extend((value, depth + 1) for value in node)
 
 
 def load_json(text: str, name: str) -> Any:
@@ -217,44 +349,60 @@ def load_json(text: str, name: str) -> Any:
     import json
 
     try:
-        data = json.loads(text)
+        data = json.loads(text, object_pairs_hook=_unique_pairs)
+    except _Duplicate as exc:
+        raise duplicate(text, name, exc.args[0]) from None
     except json.JSONDecodeError as exc:
         raise InputError(error("syntax", f"JSON: {exc.msg}", file=name, line=exc.lineno, column=exc.colno)) from None
     except RecursionError:
         raise InputError(error("too-deep", "JSON nesting is too deep", file=name)) from None
+    except ValueError:  # a number of more than 4,300 digits (Python's int limit)
+        raise _unreadable_value(text, name, "JSON") from None
     check_size(data, name)
     return data
 
 
-def locate(text: str, pointer: tuple) -> tuple[int, int] | None:
-    """Line and column (1-based) of a member in a JSON or YAML text; None when it cannot be found."""
-    import yaml
-
-    try:
-        node = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except (yaml.YAMLError, RecursionError):
-        return None
-    mark = node.start_mark if node is not None else None
-    for part in pointer:
-        if isinstance(node, yaml.MappingNode):
-            match = next(((k, v) for k, v in node.value if k.value == part), None)
-            if match is None:
-                break
-            mark, node = match[0].start_mark, match[1]
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
-            node = node.value[part]
-            mark = node.start_mark
-        elif isinstance(part, str) and part.startswith("Fn::") and node.tag == f"!{part[4:]}":
-            continue  # a CloudFormation short-form tag (!If [...]) holds the arguments the long form keys by name
-        else:
-            break
-    return (mark.line + 1, mark.column + 1) if mark else None
+# An escape that can write half of a UTF-16 pair (JSON \udc80, HCL \U0000dc80): no UTF-8 output can hold one alone.
+_SURROGATE_ESCAPE = re.compile(r"\\[uU]0*[dD][89a-fA-F][0-9a-fA-F]{2}")
 
 
-def with_locations(exc: InputError, text: str, name: str, locator=locate) -> InputError:
-    """The error with file, line and column added to every diagnostic that has a pointer."""
-    out = []
-    for diag in exc.diagnostics:
-        where = locator(text, diag.pointer) if diag.pointer is not None else None
-        out.append(diag.at(file=name, line=where[0], column=where[1]) if where else diag.at(file=name))
-    return InputError(sorted(out, key=lambda d: (d.line or 0, d.column or 0)))
+def refuse_surrogates(text: str, configs: list, name: str) -> None:
+    """Refuse, with its field path, a string holding a lone surrogate, before a writer fails to encode it."""
+    if not _SURROGATE_ESCAPE.search(text):
+        return
+    from .grammar import api_path
+
+    for index, config in enumerate(configs):
+        for loc, value in _strings(config, ()):
+            bad = next((c for c in value if "\ud800" <= c <= "\udfff"), None)
+            if bad:
+                raise InputError(error("encoding", f"a lone surrogate U+{ord(bad):04X} (half of a UTF-16 pair) "
+                                       "cannot be written as UTF-8", file=name, path=api_path(loc) if loc else None,
+                                       hint="write the character whole, or remove it"))
+
+
+def _strings(obj, loc: tuple):
+    """(model location, string) for every string in a model object, references included."""
+    from pydantic import BaseModel
+
+    if isinstance(obj, str):
+        yield loc, obj
+    elif isinstance(obj, tuple):
+        for i, item in enumerate(obj):
+            yield from _strings(item, loc + (i,))
+    elif isinstance(obj, BaseModel):
+        for field_name in type(obj).model_fields:
+            value = getattr(obj, field_name)
+            if value is not None:
+                yield from _strings(value, loc if field_name in ("parts", "text", "default", "target") and
+                                    type(obj).__name__ == "Ref" else loc + (field_name,))
+
+
+def _unreadable_value(text: str, name: str, language: str) -> InputError:
+    """A value the parser could not turn into data, located at the first over-long number when there is one."""
+    long = re.search(r"\d{4301}", text)
+    line = text.count("\n", 0, long.start()) + 1 if long else None
+    column = long.start() - text.rfind("\n", 0, long.start()) if long else None
+    what = "a number of more than 4,300 digits" if long else "a value that cannot be read (a date or number out of range)"
+    return InputError(error("value", f"{language}: {what}", file=name, line=line, column=column,
+                            hint="quote it to make it a string"))

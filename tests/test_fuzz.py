@@ -144,3 +144,62 @@ def test_any_member_of_a_structured_sample_replaced(seed, data):
         target = target[step]
     target[where[-1]] = data.draw(ANY)
     read_or_refuse(json.dumps(document).encode(), fmt)
+
+
+# --- the generators that found the reliability issues (issue 20) ------------------------------------------------------
+@st.composite
+def hostile(draw):
+    """An input of one of the shapes an attack used: deep flows, many errors, merge keys, huge repetition, lone
+    surrogates, keys that are not strings."""
+    kind = draw(st.sampled_from(["deep", "errors", "merge", "repeat", "surrogate", "keys"]))
+    if kind == "deep":
+        depth = draw(st.sampled_from([99, 101, 1000, 60_000]))
+        opener, closer = draw(st.sampled_from([("[", "]"), ("{a: ", "}"), ("- ", "")]))
+        head = draw(st.sampled_from(["Rules: ", "Role: ", "AWSTemplateFormatVersion: x\nResources: "]))
+        return head + ("\n" if opener == "- " else "") + opener * depth + "x" + closer * depth, \
+            draw(st.sampled_from(["cli-json", "cloudformation"]))
+    if kind == "errors":
+        bad = draw(st.sampled_from([{"Status": "Bogus"}, {"Priority": "x"}, {"Nope": 1}, {"Destination": []}]))
+        rules = [{"Status": "Enabled", "Destination": {"Bucket": "arn:aws:s3:::b"}, **bad}] * draw(st.integers(1, 1500))
+        return json.dumps({"Role": "r", "Rules": rules}, indent=draw(st.sampled_from([None, 1]))), "cli-json"
+    if kind == "merge":
+        levels, copies = draw(st.integers(1, 40)), draw(st.integers(1, 3))
+        lines = ["a0: &a0 {x: 1}"] + [f"a{i}: &a{i} {{<<: [{', '.join([f'*a{i - 1}'] * copies)}]}}"
+                                      for i in range(1, levels)]
+        return "\n".join(lines) + "\nRole: r\nRules: []\n", "cli-json"
+    if kind == "repeat":
+        chunk, fmt = draw(st.sampled_from([("<Foo>x</Foo>", "s3-xml"), ("<Rule></Rule>", "s3-xml"),
+                                           ('{"a": 1}, ', "cli-json"), ("1, ", "cli-json")]))
+        count = draw(st.sampled_from([1_000, 100_000, 1_000_000 if chunk != '{"a": 1}, ' else 200_000]))
+        if fmt == "s3-xml":
+            return "<ReplicationConfiguration>" + chunk * count + "</ReplicationConfiguration>", fmt
+        return '{"Role": "r", "Rules": [' + chunk * count + "0]}", fmt
+    if kind == "surrogate":
+        escape = draw(st.sampled_from(["\\udc80", "\\ud800", "\\udfff", "\\ud83d"]))
+        field = draw(st.sampled_from(["Role", "ID", "Prefix", "Bucket"]))
+        rule = {"ID": "i", "Status": "Enabled", "Filter": {"Prefix": "p"}, "Destination": {"Bucket": "arn:aws:s3:::b"}}
+        text = json.dumps({"Role": "r", "Rules": [rule]}).replace(f'"{field}": "', f'"{field}": "{escape}', 1)
+        return text, "cli-json"
+    key = draw(st.sampled_from(["1", "true", "null", "[a]", "{a: 1}", "2001-01-01", "0x10", "~"]))
+    where = draw(st.sampled_from(["", "Rules:\n- ", "Rules:\n- Filter:\n    "]))
+    return f"Role: r\n{where}{key}: x\n", draw(st.sampled_from(["cli-json", "cloudformation"]))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(hostile())
+def test_hostile_shapes_read_or_refuse_and_write(case):
+    """Our error or a result, within 10 s; and what was read can be written as UTF-8 (no lone surrogate gets out)."""
+    text, fmt = case
+    start = time.monotonic()
+    try:
+        configs = loads(text, fmt)
+    except S3ReplError:
+        configs = None
+    assert time.monotonic() - start < 10
+    if configs:
+        from converter import write
+
+        try:
+            write(configs, "cli-json", warn=lambda diag: None).encode("utf-8")
+        except S3ReplError:
+            pass

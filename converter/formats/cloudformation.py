@@ -12,7 +12,7 @@ from .. import grammar
 from ..cloudformation.template import fragment, resources_of
 from ..errors import InputError, Refusal, error
 from ..model import ReplicationConfig
-from ..sources import Source, load_json, load_yaml, with_locations
+from ..sources import Source, load_json, load_yaml, plain_scalar, with_locations
 from ..values import Ref, Value, stored_reference, template
 from . import cfn_yaml, unique_name
 
@@ -48,6 +48,7 @@ class _Template:
     resources: dict = field(default_factory=dict)
     stand_ins: dict = field(default_factory=dict)  # Parameter -> the reference it stands for (our Metadata)
     stack: Any = None  # converter.cloudformation.evaluate.Stack: --var values for Parameters
+    yaml_source: Source | None = None  # the YAML source, for what an unquoted scalar said (017 is not 15)
 
 
 @lru_cache(maxsize=64)  # a template is read again for diagnostics (locations, versioning): parse it once
@@ -75,7 +76,8 @@ def read(source: Source, context=None) -> list[ReplicationConfig]:
     except InputError as exc:
         raise with_locations(exc, source.text, source.name) from None
     names = _Template(stack.parameters, resources, {k: stored_reference(v, f"Metadata.{META}.references.{k}")
-                                                    for k, v in stand_ins.items()}, stack)
+                                                    for k, v in stand_ins.items()}, stack,
+                      None if source.text.lstrip().startswith("{") else source)
     configs, problems = [], []
     for logical_id, resource in resources.items():
         if not isinstance(resource, dict) or resource.get("Type") != BUCKET:
@@ -135,6 +137,13 @@ def _is_intrinsic(raw: Any) -> bool:
 
 def _reference(raw: Any, pointer: tuple, context: _Template) -> Value:
     """The model value of an intrinsic function (or of a number CloudFormation would read as a string)."""
+    if isinstance(raw, (int, float, bool)) and context.yaml_source is not None:
+        # An unquoted 017, 0x10, 1.50, 190:20:30, 1_000 or yes in a string property: YAML 1.1 makes it 15, 16, 1.5,
+        # 685230, 1000, true; CloudFormation keeps the text for a string property, and so does s3repl.
+        written = plain_scalar(context.yaml_source.text, pointer)
+        if written is not None:
+            _warn_if_yaml_versions_disagree(written, raw, pointer, context.yaml_source)
+            return written
     if isinstance(raw, (int, float)) and not isinstance(raw, bool):
         return str(raw)  # CloudFormation passes numbers to string properties as their text
     if not _is_intrinsic(raw):
@@ -163,6 +172,39 @@ def _reference(raw: Any, pointer: tuple, context: _Template) -> Value:
     # Fn::If, Fn::Select, Fn::FindInMap...: kept whole; a target that needs a literal asks for --var.
     return Ref(kind="expression", target=function, language="cloudformation",
                text=json.dumps(raw, separators=(",", ":"), ensure_ascii=False, default=str))
+
+
+# YAML 1.2's core schema: https://yaml.org/spec/1.2.2/#1032-tag-resolution
+_CORE_INT = re.compile(r"[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+")
+_CORE_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?|[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN)")
+
+
+def _yaml_12(text: str):
+    """What YAML 1.2's core schema makes of a plain scalar (a number, a boolean, or the string itself)."""
+    if _CORE_INT.fullmatch(text):
+        return int(text[2:], 8) if text.startswith("0o") else int(text, 0) if text.startswith("0x") else int(text)
+    if _CORE_FLOAT.fullmatch(text):
+        return float(text.lower().replace(".inf", "inf").replace(".nan", "nan"))
+    return {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}.get(text, text)
+
+
+def _warn_if_yaml_versions_disagree(written: str, raw, pointer: tuple, source: Source) -> None:
+    """Warn when YAML 1.1 (PyYAML, cfn-lint, cfn-flip) and YAML 1.2 read an unquoted scalar differently."""
+    import math
+    import warnings
+
+    from ..errors import ReadWarning
+    from ..sources import locate
+
+    newer = _yaml_12(written)
+    same = type(newer) is type(raw) and (newer == raw or (isinstance(raw, float) and math.isnan(raw) and newer != newer))
+    if not same:
+        where = locate(source.text, pointer) or (None, None)
+        warnings.warn(ReadWarning(error(
+            "yaml-version", f"the unquoted {written} is read as the string {written!r}, as CloudFormation reads a "
+            f"string property; YAML 1.1 reads {raw!r} and YAML 1.2 {newer!r}", severity="warning",
+            path=grammar.render(pointer), file=source.name, line=where[0], column=where[1],
+            hint=f"quote it: '{written}'")), stacklevel=2)
 
 
 def _named(name: str, attribute: str | None, pointer: tuple, context: _Template) -> Ref:

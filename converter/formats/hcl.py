@@ -137,8 +137,10 @@ def template_text(value: Value, expression) -> str:
     return "".join(escape(p) if isinstance(p, str) else "${" + expression(p) + "}" for p in parts)
 
 
-def key_text(key: str) -> str:
-    """A map key: bare when it is an identifier, quoted otherwise."""
+def key_text(key: str | Expr) -> str:
+    """A map key: bare when it is an identifier or an expression (parenthesized), quoted otherwise."""
+    if isinstance(key, Expr):
+        return key.text
     return key if _IDENT.match(key) else f'"{escape(key)}"'
 
 

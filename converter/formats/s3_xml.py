@@ -29,25 +29,68 @@ def detect(text: str, filename: str) -> float:
     return 0.3 if filename.lower().endswith(".xml") else 0.0
 
 
+# A thousand rules of every member take about 40,000 elements; more is refused while parsing, before the tree grows.
+MAX_ELEMENTS = 100_000
+_NONBLANK = re.compile(r"\S")
+
+
+class _TooMany(Exception):
+    """More than MAX_ELEMENTS elements."""
+
+
 class _Positions:
-    """A TreeBuilder target that remembers where each element starts."""
+    """A TreeBuilder target that remembers where each element starts, and where text stands between elements."""
 
     def __init__(self):
         from xml.etree.ElementTree import TreeBuilder
 
-        self.builder, self.parser, self.where = TreeBuilder(), None, {}
+        self.builder, self.parser, self.where, self.text_at = TreeBuilder(), None, {}, {}
+        self.open, self.closed = [], None  # the elements open; the one that just closed (text now is its tail)
+        self.lines, self.mark = [], (1, 1)  # the source's lines, to find text; where the last tag ended
+
+    def _position(self):
+        expat = self.parser.parser
+        return expat.CurrentLineNumber, expat.CurrentColumnNumber + 1
 
     def start(self, tag, attrs):
         element = self.builder.start(tag, attrs)
-        expat = self.parser.parser
-        self.where[element] = (expat.CurrentLineNumber, expat.CurrentColumnNumber + 1)
+        self.where[element] = self._position()
+        self.mark = self._after_tag()
+        if len(self.where) > MAX_ELEMENTS:
+            raise _TooMany()
+        self.open.append(element)
+        self.closed = None
         return element
 
     def end(self, tag):
+        self.closed = self.open.pop() if self.open else None
+        self.mark = self._after_tag()
         return self.builder.end(tag)
 
     def data(self, text):
+        if text.strip():
+            key = (self.closed, "tail") if self.closed is not None else (self.open[-1] if self.open else None, "text")
+            self.text_at.setdefault(key, self.mark)  # text_start finds it when a problem needs it
         self.builder.data(text)
+
+    def text_start(self, mark):
+        """Where a text's first non-blank character is, found in the source after the tag that ended at mark
+        (expat reports buffered text at the markup that follows it)."""
+        line, column = mark
+        while line <= len(self.lines):
+            row = self.lines[line - 1]
+            found = _NONBLANK.search(row, column - 1)
+            if found:
+                return line, found.start() + 1
+            line, column = line + 1, 1
+        return mark
+
+    def _after_tag(self):
+        """The position just after the tag expat is at."""
+        line, column = self._position()
+        row = self.lines[line - 1] if line <= len(self.lines) else ""
+        close = row.find(">", column - 1)
+        return (line, close + 2) if close >= 0 else (line, column)
 
     def close(self):
         return self.builder.close()
@@ -58,6 +101,7 @@ def _parse(source: Source):
     from defusedxml.ElementTree import DefusedXMLParser, ParseError
 
     target = _Positions()
+    target.lines = source.text.split("\n")
     # forbid_dtd: a replication body never needs a DOCTYPE, and refusing it stops entity bombs early.
     parser = DefusedXMLParser(target=target, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     target.parser = parser
@@ -75,7 +119,11 @@ def _parse(source: Source):
                                hint="S3 XML bodies never need DOCTYPE or entity declarations; remove them")) from None
     except RecursionError:
         raise InputError(error("too-deep", "XML nesting is too deep", file=source.name)) from None
-    return root, target.where
+    except _TooMany:
+        line, column = target._position()
+        raise InputError(error("too-large", f"more than {MAX_ELEMENTS:,} elements", file=source.name, line=line,
+                               column=column, hint="a replication configuration holds at most 1,000 rules")) from None
+    return root, target
 
 
 def _local(tag: str) -> str:
@@ -89,16 +137,22 @@ def _flattened(cls) -> dict[str, str]:
     return {FLATTENED[m]: m for m in shape if m in FLATTENED and grammar.kinds(cls)[shape[m]][0] == "list"}
 
 
-def _to_data(element, cls, pointer, positions, where, problems) -> dict:
+def _to_data(element, cls, pointer, parsed: _Positions, where, problems) -> dict:
     """An element as format data (the CLI JSON shape), recording in where each member's position."""
     shape, kinds, item_of = GRAMMAR.shapes[cls.__name__], grammar.kinds(cls), _flattened(cls)
-    lists = item_of.values()
+    lists, positions = item_of.values(), parsed.where
     where[pointer] = positions.get(element)
     if (element.text or "").strip():
+        line, column = parsed.text_start(parsed.text_at.get((element, "text"), (1, 1)))
         problems.append(error("input", f"unexpected text {element.text.strip()[:40]!r} in <{_local(element.tag)}>",
-                              path=grammar.render(pointer) or None, pointer=pointer))
+                              path=grammar.render(pointer) or None, pointer=pointer, line=line, column=column))
     data: dict = {}
     for child in element:
+        if (child.tail or "").strip():  # text between elements: S3 would refuse the body (mixed content)
+            line, column = parsed.text_start(parsed.text_at.get((child, "tail"), (1, 1)))
+            problems.append(error("input", f"unexpected text {child.tail.strip()[:40]!r} after <{_local(child.tag)}>",
+                                  path=grammar.render(pointer) or None, pointer=pointer, line=line, column=column,
+                                  hint="remove it; text belongs inside an element that holds no elements"))
         name = _local(child.tag)
         member = item_of.get(name, name)
         kind = kinds.get(shape.get(member, ""), ("str", None))
@@ -110,7 +164,7 @@ def _to_data(element, cls, pointer, positions, where, problems) -> dict:
         if member in lists:
             items = data.setdefault(member, [])
             here = pointer + (member, len(items))
-            items.append(_to_data(child, kind[1], here, positions, where, problems))
+            items.append(_to_data(child, kind[1], here, parsed, where, problems))
             continue
         here = pointer + (member,)
         where[here] = positions.get(child)
@@ -120,7 +174,7 @@ def _to_data(element, cls, pointer, positions, where, problems) -> dict:
         if member not in shape:  # unknown: to_model names it and suggests the closest member
             data[member] = child.text or ""
         elif kind[0] == "model":
-            data[member] = _to_data(child, kind[1], here, positions, where, problems)
+            data[member] = _to_data(child, kind[1], here, parsed, where, problems)
         else:
             if len(child):
                 problems.append(error("input", f"<{name}> holds elements; expected text", path=grammar.render(here),
@@ -131,12 +185,12 @@ def _to_data(element, cls, pointer, positions, where, problems) -> dict:
 
 def read(source: Source, context=None) -> list[ReplicationConfig]:
     """The configuration in an S3 XML document, with or without the namespace, members in any order."""
-    root, positions = _parse(source)
+    root, parsed = _parse(source)
     if _local(root.tag) != ROOT:
         raise InputError(error("input", f"the root element is <{_local(root.tag)}>, expected <{ROOT}>",
                                file=source.name, line=1))
     where, problems = {}, []
-    data = _to_data(root, ReplicationConfig, (), positions, where, problems)
+    data = _to_data(root, ReplicationConfig, (), parsed, where, problems)
     try:
         if problems:
             raise InputError(problems)
@@ -190,7 +244,7 @@ def _fill(parent, data: dict, pointer: tuple) -> None:
 
 def locator(source: Source, configs: list[ReplicationConfig]):
     """Where a model location is in the document: (line, column) of its element or the closest around it."""
-    root, positions = _parse(source)
+    root, parsed = _parse(source)
     where: dict = {}
-    _to_data(root, ReplicationConfig, (), positions, where, [])
+    _to_data(root, ReplicationConfig, (), parsed, where, [])
     return lambda index, loc: _nearest(where, grammar.to_pointer(loc, NAME))

@@ -220,6 +220,9 @@ def _config(module: _Module, address: str, body: dict, syntax: str, v3: bool) ->
         if "bucket" not in plain:
             raise InputError(error("missing-member", "missing required argument 'bucket'", path=address))
         bucket = plain["bucket"]
+        if not isinstance(bucket, (str, Ref)):  # model_copy below does not validate: a list would reach the writers
+            raise InputError(error("input", f"expected a string, got {type(bucket).__name__}", path=f"{address}.bucket",
+                                   pointer=pointer + ("bucket",)))
     config = grammar.to_model(data, ReplicationConfig, GRAMMAR, hook=_passthrough, pointer=pointer)
     return provider_view(config).model_copy(update={"bucket": bucket, "origin": address})
 
@@ -441,8 +444,10 @@ class Writer:
                 items.append((key, value))
         return items
 
-    def key(self, key: Value) -> str:
-        return key if isinstance(key, str) else f"({self.expression(key)})"
+    def key(self, key: Value) -> str | hcl.Expr:
+        """A map key: a literal, or a reference in parentheses, which HCL reads as an expression (a quoted
+        "(var.x)" was the literal text: https://developer.hashicorp.com/terraform/language/expressions/types#maps)."""
+        return key if isinstance(key, str) else hcl.Expr(f"({self.expression(key)})")
 
     def rule_data(self, config: ReplicationConfig) -> dict:
         data = grammar.from_model(config, GRAMMAR, hook=lambda ref, where: ref)
