@@ -156,4 +156,4 @@ def test_o_dir_slash_writes_into_the_directory(cli, tmp_path, args, files):
     assert result.exit_code == 0, result.stderr
     assert sorted(p.name for p in out.iterdir()) == files
     again = cli("convert", TWO / "cli-json.json", *args, "-o", out)  # an existing directory: the same
-    assert again.exit_code == 2 and "pass --force to replace it" in again.stderr
+    assert again.exit_code == 2 and "pass --force to replace" in again.stderr
