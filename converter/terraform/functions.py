@@ -1,0 +1,619 @@
+"""Terraform's values, type conversions and built-in functions: a table of name -> callable.
+
+Numbers are int when integral, else fractions.Fraction (Terraform numbers are arbitrary precision:
+`0.1 + 0.2` is exactly 0.3). Sets are TfSet, a tuple in Terraform's order. Objects and maps are dicts
+with sorted keys, as Terraform iterates them. https://developer.hashicorp.com/terraform/language/functions
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import math
+import re
+import unicodedata
+from decimal import Context, Decimal
+from fractions import Fraction
+from typing import Any, Callable
+
+from ..values import Ref
+
+_NUMBER = re.compile(r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\Z")
+MAX_EXPONENT = 4000  # a bigger literal is refused: hostile input must not exhaust memory
+
+
+class FunctionError(ValueError):
+    """A function or conversion refused its arguments (the evaluator adds the location)."""
+
+
+class TfSet(tuple):
+    """A Terraform set: distinct elements in Terraform's order (strings and numbers sorted)."""
+
+    def __new__(cls, items=()):
+        unique = {}
+        for item in items:
+            unique.setdefault(_key(item), item)
+        return super().__new__(cls, sorted(unique.values(), key=_order))
+
+    def __eq__(self, other):
+        return isinstance(other, TfSet) and tuple(self) == tuple(other)
+
+    __hash__ = tuple.__hash__
+
+
+def _order(value) -> tuple:
+    if isinstance(value, bool):
+        return (0, value)
+    if is_number(value):
+        return (1, value)
+    if isinstance(value, str):
+        return (2, value)
+    return (3, _key(value))
+
+
+def _key(value) -> str:
+    return encode(value) if not has_unknown(value) else repr(value)
+
+
+# --- kinds and conversions -----------------------------------------------------------------------
+
+def is_number(value) -> bool:
+    """Whether a value is a Terraform number."""
+    return isinstance(value, (int, Fraction)) and not isinstance(value, bool)
+
+
+def is_list(value) -> bool:
+    """Whether a value is a list, tuple or set."""
+    return isinstance(value, (list, tuple))
+
+
+def has_unknown(value) -> bool:
+    """Whether a value is or contains an unknown (a Ref)."""
+    if isinstance(value, Ref):
+        return True
+    if isinstance(value, dict):
+        return any(has_unknown(v) for v in value.values())
+    return is_list(value) and any(has_unknown(v) for v in value)
+
+
+def number(text: str) -> int | Fraction:
+    """A number from its decimal text; int when integral."""
+    if not _NUMBER.match(text):
+        raise FunctionError(f"cannot convert {text!r} to number: a decimal representation of a number is required")
+    mantissa, _, exponent = text.lower().partition("e")
+    if exponent and abs(int(exponent)) > MAX_EXPONENT:
+        raise FunctionError(f"the number {text[:40]} is too large")
+    return normal(Fraction(text))
+
+
+def normal(value: Fraction) -> int | Fraction:
+    """A number as int when integral."""
+    return int(value) if isinstance(value, int) or value.denominator == 1 else value
+
+
+def to_number(value) -> int | Fraction:
+    """A value as a number, converting strings as Terraform does."""
+    if is_number(value):
+        return value
+    if isinstance(value, str):
+        return number(value)
+    raise FunctionError(f"a number is required, not {kind(value)}")
+
+
+def to_string(value) -> str:
+    """A primitive value as a string, as Terraform converts it."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if is_number(value):
+        return number_text(value)
+    raise FunctionError(f"a string is required, not {kind(value)}")
+
+
+def to_bool(value) -> bool:
+    """A value as a bool ("true"/"false" convert)."""
+    if isinstance(value, bool):
+        return value
+    if value in ("true", "false"):
+        return value == "true"
+    raise FunctionError(f"a bool is required, not {kind(value)}")
+
+
+def to_int(value) -> int:
+    """A whole number."""
+    value = to_number(value)
+    if not isinstance(value, int):
+        raise FunctionError(f"a whole number is required, not {number_text(value)}")
+    return value
+
+
+def to_list(value, what: str = "list") -> list:
+    """A list, tuple or set as a Python list."""
+    if is_list(value):
+        return list(value)
+    raise FunctionError(f"a {what} is required, not {kind(value)}")
+
+
+def to_map(value) -> dict:
+    """An object or map."""
+    if isinstance(value, dict):
+        return value
+    raise FunctionError(f"a map is required, not {kind(value)}")
+
+
+def kind(value) -> str:
+    """Terraform's name for the type of a value, for messages."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "bool"
+    if is_number(value):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, TfSet):
+        return "set"
+    return "tuple" if is_list(value) else "object"
+
+
+def unify(items: list) -> list:
+    """Elements of one type for a list, set or map: mixed primitives become strings, as Terraform converts them."""
+    kinds = {kind(v) for v in items if v is not None}
+    if len(kinds) > 1 and kinds <= {"string", "number", "bool"}:
+        if "string" not in kinds:
+            raise FunctionError("all elements must have the same type")
+        return [None if v is None else to_string(v) for v in items]
+    if len(kinds) > 1:
+        raise FunctionError("all elements must have the same type")
+    return items
+
+
+def sorted_map(pairs) -> dict:
+    """A dict in Terraform's order (keys sorted)."""
+    items = pairs.items() if isinstance(pairs, dict) else pairs
+    return dict(sorted(items, key=lambda kv: kv[0]))
+
+
+def number_text(value) -> str:
+    """A number as Terraform writes it: no exponent, no trailing zeros."""
+    if isinstance(value, int):
+        try:
+            return str(value)
+        except ValueError:
+            raise FunctionError("the number is too large to write") from None
+    digits = Context(prec=60).divide(Decimal(value.numerator), Decimal(value.denominator))
+    text = format(digits.normalize(), "f")
+    return text
+
+
+def equal(a, b) -> bool:
+    """Terraform's ==: values of different types are never equal (1 == "1" is false)."""
+    if kind(a) != kind(b) and not (is_list(a) and is_list(b) and not isinstance(a, TfSet)
+                                   and not isinstance(b, TfSet)):
+        return False
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(equal(a[k], b[k]) for k in a)
+    if is_list(a):
+        return len(a) == len(b) and all(equal(x, y) for x, y in zip(a, b))
+    return a == b
+
+
+def encode(value) -> str:
+    """JSON text as Terraform's jsonencode writes it (sorted keys, <>& escaped as Go does)."""
+    if value is None or isinstance(value, (bool, str)):
+        text = json.dumps(value, ensure_ascii=False)
+        return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026") \
+            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    if is_number(value):
+        return number_text(value)
+    if isinstance(value, dict):
+        return "{" + ",".join(encode(k) + ":" + encode(v) for k, v in sorted_map(value).items()) + "}"
+    if is_list(value):
+        return "[" + ",".join(encode(v) for v in value) + "]"
+    raise FunctionError(f"cannot encode {kind(value)}")
+
+
+def decode(text: str):
+    """A value from JSON text (objects with sorted keys, exact numbers)."""
+    def obj(pairs):
+        return sorted_map(pairs)
+    try:
+        return json.loads(text, parse_float=number, parse_int=number, object_pairs_hook=obj,
+                          parse_constant=lambda c: (_ for _ in ()).throw(FunctionError(f"invalid JSON: {c}")))
+    except json.JSONDecodeError as exc:
+        raise FunctionError(f"invalid JSON: {exc.msg} at character {exc.pos}") from None
+
+
+def length_of(text: str) -> int:
+    """The length of a string in characters as Terraform counts them (combining marks join their base)."""
+    return sum(1 for c in unicodedata.normalize("NFC", text) if not unicodedata.combining(c))
+
+
+# --- format --------------------------------------------------------------------------------------
+
+# https://developer.hashicorp.com/terraform/language/functions/format
+_VERB = re.compile(r"%(?:\[(\d+)\])?([-+# 0]*)(\d+)?(?:\.(\d+))?(.)", re.S)
+
+
+def format_(spec: str, *args) -> str:
+    """Terraform's format: Go-like verbs %s %d %q %v %#v %t %f %e %g %x %X %o %b %%."""
+    out, pos, next_arg = [], 0, 0
+    for match in _VERB.finditer(spec):
+        out.append(spec[pos:match.start()])
+        pos = match.end()
+        index, flags, width, precision, verb = match.groups()
+        if verb == "%":
+            out.append("%")
+            continue
+        next_arg = int(index) - 1 if index else next_arg
+        if next_arg >= len(args):
+            raise FunctionError(f"not enough arguments for %{verb} at {match.start()}")
+        text = _verb(verb, flags, precision, args[next_arg])
+        next_arg += 1
+        if width:
+            pad = " " if "0" not in flags or "-" in flags else "0"
+            text = text.ljust(int(width)) if "-" in flags else text.rjust(int(width), pad)
+        out.append(text)
+    out.append(spec[pos:])
+    if "%" in spec[pos:]:
+        raise FunctionError("unterminated format verb")
+    return "".join(out)
+
+
+def _verb(verb: str, flags: str, precision: str | None, value) -> str:
+    sign = "+" if "+" in flags else ""
+    if verb == "v":
+        if "#" in flags:
+            return encode(value)
+        return encode(value) if value is None or isinstance(value, (dict, list, tuple)) else to_string(value)
+    if value is None:
+        raise FunctionError(f"unsupported value for %{verb}: null")
+    if verb == "s":
+        text = to_string(value)
+        return text[:int(precision)] if precision else text
+    if verb == "q":
+        return encode(to_string(value))
+    if verb == "t":
+        return "true" if to_bool(value) else "false"
+    if verb in "dbox" or (verb == "X" and not isinstance(value, str)):
+        if verb in "xX" and isinstance(value, str):
+            return value.encode().hex()
+        return format(to_int(value), sign + {"d": "d", "b": "b", "o": "o", "x": "x", "X": "X"}[verb])
+    if verb in "eEfFgG":
+        num = Context(prec=60).divide(Decimal(Fraction(to_number(value)).numerator),
+                                      Decimal(Fraction(to_number(value)).denominator))
+        if verb in "gG":
+            return format(float(num), sign + (f".{precision}" if precision else "") + verb.lower())
+        return format(num, sign + "." + (precision or "6") + verb)
+    raise FunctionError(f"unsupported format verb %{verb}")
+
+
+# --- functions -----------------------------------------------------------------------------------
+
+def _lookup(mapping, key, *default):
+    mapping, key = to_map(mapping), to_string(key)
+    if key in mapping:
+        return mapping[key]
+    if default:
+        return default[0]
+    raise FunctionError(f"the given key {key!r} does not exist in the map and no default was given")
+
+
+def _coalesce(*args):
+    for arg in args:
+        if arg is not None and arg != "":
+            return arg
+    raise FunctionError("no non-null, non-empty-string arguments")
+
+
+def _coalescelist(*args):
+    for arg in args:
+        if to_list(arg):
+            return list(arg)
+    raise FunctionError("no non-null arguments")
+
+
+def _element(items, index):
+    items, index = to_list(items), to_int(index)
+    if not items:
+        raise FunctionError("cannot use element function with an empty list")
+    if index < 0:
+        raise FunctionError("cannot use element function with a negative index")
+    return items[index % len(items)]
+
+
+def _flatten(items):
+    out = []
+    for item in to_list(items):
+        out += _flatten(item) if is_list(item) else [item]
+    return out
+
+
+def _distinct(items):
+    out = []
+    for item in to_list(items):
+        if not any(equal(item, seen) for seen in out):
+            out.append(item)
+    return out
+
+
+def _join(sep, *lists):
+    parts = [v for items in lists for v in to_list(items)]
+    if any(v is None for v in parts):
+        raise FunctionError("a null value cannot be joined")
+    return to_string(sep).join(to_string(v) for v in parts)
+
+
+def _one(items):
+    items = to_list(items)
+    if len(items) > 1:
+        raise FunctionError(f"must be a list, set, or tuple value with either zero or one elements, not {len(items)}")
+    return items[0] if items else None
+
+
+def _go_regex(pattern: str):
+    """A Go RE2 pattern as a Python one: (?P<name>) is shared, \\z is Python's \\Z."""
+    try:
+        return re.compile(pattern.replace("\\z", "\\Z"))
+    except re.error as exc:
+        raise FunctionError(f"invalid regular expression: {exc}") from None
+
+
+def _replace(text, old, new):
+    text, old, new = to_string(text), to_string(old), to_string(new)
+    if len(old) > 1 and old.startswith("/") and old.endswith("/"):
+        template = re.sub(r"\$\{?(\w+)\}?", lambda m: "\\g<" + m.group(1) + ">", new.replace("\\", "\\\\"))
+        return _go_regex(old[1:-1]).sub(template, text)
+    return text.replace(old, new)
+
+
+def _match_value(match):
+    if match.re.groupindex:
+        return sorted_map({name: match.group(name) or "" for name in match.re.groupindex})
+    if match.re.groups:
+        return [g or "" for g in match.groups()]
+    return match.group()
+
+
+def _regex(pattern, text):
+    match = _go_regex(to_string(pattern)).search(to_string(text))
+    if not match:
+        raise FunctionError("pattern did not match any part of the given string")
+    return _match_value(match)
+
+
+def _regexall(pattern, text):
+    return [_match_value(m) for m in _go_regex(to_string(pattern)).finditer(to_string(text))]
+
+
+def _substr(text, offset, length):
+    chars, offset, length = list(unicodedata.normalize("NFC", to_string(text))), to_int(offset), to_int(length)
+    if offset < 0:
+        offset = max(len(chars) + offset, 0)
+    end = len(chars) if length < 0 else offset + length
+    return "".join(chars[offset:end])
+
+
+def _range(*args):
+    if not 1 <= len(args) <= 3:
+        raise FunctionError("must have one, two, or three arguments")
+    nums = [to_number(a) for a in args]
+    start, limit, step = (0, nums[0], 1) if len(nums) == 1 else (nums[0], nums[1], nums[2] if len(nums) == 3 else 1)
+    if step == 0:
+        raise FunctionError("step must not be zero")
+    if (limit - start) * step < 0:
+        return []
+    count = math.ceil((limit - start) / step)
+    if count > 1024:  # https://developer.hashicorp.com/terraform/language/functions/range
+        raise FunctionError("more than 1024 values were generated; either decrease the difference "
+                            "between start and end or use a smaller step")
+    return [normal(Fraction(start + i * step)) for i in range(count)]
+
+
+def _sort(items):
+    strings = [to_string(v) for v in to_list(items)]
+    return sorted(strings)
+
+
+def _tolist(value):
+    return unify(to_list(value))
+
+
+def _tomap(value):
+    mapping = to_map(value)
+    return sorted_map(zip(mapping, unify(list(mapping.values()))))
+
+
+def _keys(value):
+    return list(sorted_map(to_map(value)))
+
+
+def _values(value):
+    return list(sorted_map(to_map(value)).values())
+
+
+def _zipmap(keys, values):
+    keys, values = to_list(keys), to_list(values)
+    if len(keys) != len(values):
+        raise FunctionError(f"number of keys ({len(keys)}) does not match number of values ({len(values)})")
+    return sorted_map({to_string(k): v for k, v in zip(keys, values)})
+
+
+def _merge(*maps):
+    out = {}
+    for mapping in maps:
+        out.update(to_map(mapping) if mapping is not None else {})
+    return sorted_map(out)
+
+
+def _title(text):
+    return re.sub(r"(?<![\w'])\w", lambda m: m.group().upper(), to_string(text))
+
+
+def _chunk(items, size):
+    items, size = to_list(items), to_int(size)
+    if size < 0:
+        raise FunctionError("the size argument must be positive")
+    return [items[i:i + size] for i in range(0, len(items), size)] if size else [items]
+
+
+def _index(items, value):
+    for i, item in enumerate(to_list(items)):
+        if equal(item, value):
+            return i
+    raise FunctionError("item not found")
+
+
+def _slice(items, start, end):
+    items, start, end = to_list(items), to_int(start), to_int(end)
+    if not 0 <= start <= end <= len(items):
+        raise FunctionError(f"invalid slice indices {start}, {end} for {len(items)} elements")
+    return items[start:end]
+
+
+def _minmax(pick):
+    def call(*args):
+        if not args:
+            raise FunctionError("must pass at least one number")
+        return pick(to_number(a) for a in args)
+    return call
+
+
+def _digest(name):
+    return lambda text: hashlib.new(name, to_string(text).encode()).hexdigest()
+
+
+def _base64decode(text):
+    try:
+        return base64.b64decode(to_string(text), validate=True).decode()
+    except (ValueError, UnicodeDecodeError):
+        raise FunctionError("the given value is not valid base64 of UTF-8 text") from None
+
+
+def _string(fn):
+    return lambda text, *rest: fn(to_string(text), *[to_string(r) for r in rest])
+
+
+def _tonumber(value):
+    return None if value is None else to_number(value)
+
+
+def _tostring(value):
+    return None if value is None else to_string(value)
+
+
+def _tobool(value):
+    return None if value is None else to_bool(value)
+
+
+def _sum(items):
+    items = to_list(items)
+    if not items:
+        raise FunctionError("cannot sum an empty list")
+    return normal(sum((Fraction(to_number(v)) for v in items), Fraction(0)))
+
+
+def _trim(text, chars):
+    return to_string(text).strip(to_string(chars))
+
+
+def _setop(op):
+    def call(first, *rest):
+        out = list(to_list(first))
+        for other in rest:
+            other = to_list(other)
+            out = op(out, other)
+        return TfSet(out)
+    return call
+
+
+FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "abs": lambda n: abs(to_number(n)),
+    "alltrue": lambda items: all(to_bool(v) for v in to_list(items)),
+    "anytrue": lambda items: any(to_bool(v) for v in to_list(items)),
+    "base64decode": _base64decode,
+    "base64encode": lambda text: base64.b64encode(to_string(text).encode()).decode(),
+    "ceil": lambda n: math.ceil(to_number(n)),
+    "chomp": _string(lambda t: re.sub(r"(\r\n|\n|\r)+\Z", "", t)),
+    "chunklist": _chunk,
+    "coalesce": _coalesce,
+    "coalescelist": _coalescelist,
+    "compact": lambda items: [to_string(v) for v in to_list(items) if v is not None and v != ""],
+    "concat": lambda *lists: [v for items in lists for v in to_list(items)],
+    "contains": lambda items, value: any(equal(v, value) for v in to_list(items)),
+    "distinct": _distinct,
+    "element": _element,
+    "endswith": _string(lambda t, s: t.endswith(s)),
+    "flatten": _flatten,
+    "floor": lambda n: math.floor(to_number(n)),
+    "format": lambda spec, *args: format_(to_string(spec), *args),
+    "formatlist": None,  # filled below: it calls format per element
+    "index": _index,
+    "join": _join,
+    "jsondecode": lambda text: decode(to_string(text)),
+    "jsonencode": encode,
+    "keys": _keys,
+    "length": lambda v: length_of(v) if isinstance(v, str) else len(to_list(v) if is_list(v) else to_map(v)),
+    "lookup": _lookup,
+    "lower": _string(str.lower),
+    "max": _minmax(max),
+    "md5": _digest("md5"),
+    "merge": _merge,
+    "min": _minmax(min),
+    "nonsensitive": lambda v: v,
+    "one": _one,
+    "parseint": lambda text, base: int(to_string(text), to_int(base)),
+    "range": _range,
+    "regex": _regex,
+    "regexall": _regexall,
+    "replace": _replace,
+    "reverse": lambda items: list(reversed(to_list(items))),
+    "sensitive": lambda v: v,
+    "setintersection": _setop(lambda a, b: [v for v in a if any(equal(v, w) for w in b)]),
+    "setsubtract": _setop(lambda a, b: [v for v in a if not any(equal(v, w) for w in b)]),
+    "setunion": _setop(lambda a, b: a + b),
+    "sha1": _digest("sha1"),
+    "sha256": _digest("sha256"),
+    "sha512": _digest("sha512"),
+    "signum": lambda n: (to_number(n) > 0) - (to_number(n) < 0),
+    "slice": _slice,
+    "sort": _sort,
+    "split": lambda sep, text: to_string(text).split(to_string(sep)) if to_string(sep) else list(to_string(text)),
+    "startswith": _string(lambda t, s: t.startswith(s)),
+    "strrev": _string(lambda t: t[::-1]),
+    "substr": _substr,
+    "sum": _sum,
+    "title": _title,
+    "tobool": _tobool,
+    "tolist": _tolist,
+    "tomap": _tomap,
+    "tonumber": _tonumber,
+    "toset": lambda value: TfSet(unify(to_list(value))),
+    "tostring": _tostring,
+    "trim": _trim,
+    "trimprefix": _string(lambda t, p: t[len(p):] if p and t.startswith(p) else t),
+    "trimspace": _string(str.strip),
+    "trimsuffix": _string(lambda t, s: t[:-len(s)] if s and t.endswith(s) else t),
+    "upper": _string(str.upper),
+    "values": _values,
+    "zipmap": _zipmap,
+}
+
+
+def _formatlist(spec, *args):
+    lengths = {len(a) for a in args if is_list(a)}
+    if len(lengths) > 1:
+        raise FunctionError("all list arguments must have the same length")
+    count = lengths.pop() if lengths else 1
+    return [format_(to_string(spec), *[a[i] if is_list(a) else a for a in args]) for i in range(count)]
+
+
+FUNCTIONS["formatlist"] = _formatlist
+# Functions whose result is never known before apply, or depends on the machine: kept as expressions.
+UNKNOWN = {"timestamp", "uuid", "bcrypt", "file", "filebase64", "fileexists", "fileset", "templatefile",
+           "filemd5", "filesha256", "abspath", "pathexpand"}
+# Functions that accept collections holding unknowns (their result keeps them); the rest become unknown.
+STRUCTURAL = {"concat", "merge", "lookup", "element", "flatten", "length", "keys", "values", "coalescelist",
+              "zipmap", "one", "reverse", "slice", "chunklist", "nonsensitive", "sensitive"}
