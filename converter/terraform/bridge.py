@@ -14,10 +14,7 @@ from ..values import Ref
 from . import syntax
 from .syntax import Attribute, Json
 
-try:
-    from . import evaluate as _evaluator
-except ImportError:  # pragma: no cover - until the evaluator lands
-    from . import _standin as _evaluator
+from . import evaluate as _evaluator
 
 
 def value(attribute: Attribute, scope) -> Any:
@@ -84,11 +81,11 @@ def unknown(data: Any) -> bool:
 
 
 def is_set(data: Any) -> bool:
-    return type(data).__name__ == "TfSet" or isinstance(data, (set, frozenset))
+    return isinstance(data, _evaluator.TfSet)
 
 
 def ordered(data: Any) -> list:
-    return list(data) if type(data).__name__ == "TfSet" else sorted(data, key=str)
+    return list(data)
 
 
 def traversal(expr) -> str | None:
@@ -158,13 +155,24 @@ class Lookup:
         if root in ("each", "count"):
             raise _evaluator.EvaluationError(f"{root} is only available in a block that sets "
                                              f"{'for_each' if root == 'each' else 'count'}")
-        return None  # a resource or data source: unknown until apply; the evaluator makes the reference
+        return Ref(kind="expression", language="terraform", text=root)  # a resource or data source: unknown
+
+    def known(self, name: str):
+        """What the module says a reference is: an aws_s3_bucket's literal name (id, bucket) or its ARN."""
+        from . import expand
+
+        if self.scope is None or not name.startswith("aws_s3_bucket."):
+            return None
+        address, _, attribute = name.rpartition(".")
+        ref = Ref(kind="resource", target=address, attribute=attribute, resource_type="aws_s3_bucket")
+        return expand.with_defaults(ref, self.scope.instance).default
 
 
-class _Lazy:
-    """A read-only mapping whose values are computed when asked for."""
+class _Lazy(dict):
+    """A read-only mapping whose values are computed when asked for (a dict to the evaluator, empty underneath)."""
 
     def __init__(self, instance):
+        super().__init__()
         self.instance = instance
 
     def __contains__(self, key) -> bool:
@@ -196,6 +204,8 @@ class Modules(_Lazy):
         if name not in self.instance.files.calls:  # not declared here (a generated snippet): unknown, as Terraform
             return Ref(kind="expression", language="terraform", text=f"module.{name}")  # would not say either
         calls = self.instance.child(name)
+        if not calls and self.instance.call_files(name) is None:  # a local source that is not there
+            return Ref(kind="expression", language="terraform", text=f"module.{name}")
         if len(calls) == 1 and calls[0][0] is None:
             return Outputs(calls[0][1])
         if all(isinstance(k, int) for k, _ in calls):

@@ -118,9 +118,13 @@ def _kept(expr, scope: Scope, attribute: Attribute) -> Any:
         if stood is not None:
             return stood
         value = bridge.expression_value(node, scope, attribute)
+        if isinstance(value, str) and path.startswith("local."):  # its own references kept: "logs/${var.prefix}/"
+            local = scope.instance.files.locals[path[6:]]
+            kept = field(local, Scope(scope.instance, {}), True)
+            return Ref(kind="local", target=path, default=kept if isinstance(kept, (str, Ref)) else value)
         if isinstance(value, str):
-            return Ref(kind="variable" if path.startswith("var.") else "local", target=path, default=value)
-        return value if value is not None or True else None
+            return Ref(kind="variable", target=path, default=value)
+        return value
     if getattr(node, "data", None) == "string":
         parts = []
         for part in node.children[1:-1]:
@@ -184,6 +188,10 @@ def _map(attribute: Attribute, scope: Scope, keep: bool) -> list | None:
                                     attribute.column), scope, True)
             items.append({"key": literal(key), "value": literal(value)})
         return items
+    if keep and isinstance(attribute.expr, Json) and isinstance(attribute.expr.value, dict):
+        def part(raw):
+            return literal(field(Attribute(attribute.name, Json(raw, attribute.file), attribute.file, 0, 0), scope, True))
+        return [{"key": part(k), "value": part(v)} for k, v in attribute.expr.value.items()]
     value = with_defaults(bridge.value(attribute, scope), scope.instance)
     if value is None:
         return None

@@ -96,9 +96,10 @@ class Instance:
 
     # --- values ------------------------------------------------------------------------------------
     def variable(self, name: str, node=None) -> Any:
-        """var.NAME: the caller's value, else the default, else unknown (a Ref naming the input)."""
-        if name not in self.files.variables:
-            raise KeyError(f"there is no variable {name!r} in this module")
+        """var.NAME: the caller's value, else the default, else unknown (a Ref naming the input).
+
+        An undeclared variable is unknown too (Terraform refuses it; a snippet may declare it elsewhere).
+        """
         if name in self.inputs:
             return self.inputs[name]
         return Ref(kind="variable", target=f"var.{name}")
@@ -130,8 +131,8 @@ class Instance:
         return bridge.value(attribute, Scope(self, bindings))
 
     # --- expansion ----------------------------------------------------------------------------------
-    def call_files(self, name: str) -> Files:
-        """The files of the module a call names (read once)."""
+    def call_files(self, name: str) -> Files | None:
+        """The files of the module a call names (read once); None for a local source that is not there."""
         if name not in self._files:
             self._files[name] = load_call(self, self.files.calls[name])
         return self._files[name]
@@ -147,6 +148,8 @@ class Instance:
             raise InputError(error("too-deep", f"modules nest more than {MAX_MODULE_DEPTH} deep", file=block.file,
                                    line=block.line))
         files = self.call_files(block.labels[0])
+        if files is None:
+            return []
         out = []
         for key, bindings in repetitions(self, block, f"{self.prefix}module.{block.labels[0]}"):
             inputs = {}
@@ -186,26 +189,18 @@ class Instance:
 
 
 def relevant(instance: Instance, name: str, wanted) -> bool:
-    """Whether a module call holds (in itself or deeper) a resource wanted(block) picks; unfetched modules do not."""
-    try:
-        files = instance.call_files(name)
-    except InputError:
-        block = instance.files.calls[name]
-        source = block.body.attributes.get("source")
-        local = source is not None and bridge_text(source).strip('"').startswith(("./", "../"))
-        if local:
-            raise
+    """Whether a module call holds (in itself or deeper) a resource wanted(block) picks.
+
+    A local source whose directory is missing holds nothing we can read (its outputs are unknown); a registry module
+    that `terraform init` has not fetched is an error saying so.
+    """
+    files = instance.call_files(name)
+    if files is None:
         return False
     if any(wanted(b) for b in files.resources):
         return True
     child = Instance(files, {}, f"{instance.prefix}module.{name}.", instance.depth + 1, instance.root)
     return instance.depth + 1 < MAX_MODULE_DEPTH and any(relevant(child, n, wanted) for n in files.calls)
-
-
-def bridge_text(attribute: Attribute) -> str:
-    from . import bridge
-
-    return bridge.text(attribute)
 
 
 def _at(item) -> str:
@@ -289,7 +284,7 @@ class Scope:
         self.instance, self.bindings = instance, bindings
 
 
-def load_call(instance: Instance, block: Block) -> Files:
+def load_call(instance: Instance, block: Block) -> Files | None:
     """The files of a module call: a local source, or what `terraform init` fetched into .terraform/modules."""
     name = block.labels[0]
     source_attribute = block.body.attributes.get("source")
@@ -298,6 +293,8 @@ def load_call(instance: Instance, block: Block) -> Files:
         raise InputError(error("input", f"module {name!r} needs a literal source", file=block.file, line=block.line))
     if source.startswith(("./", "../")) or source in (".", ".."):
         directory = os.path.normpath(os.path.join(instance.files.directory, source))
+        if not os.path.isdir(directory):
+            return None
     else:
         directory = _fetched(instance, name, source, block)
     return read_directory(directory, block)

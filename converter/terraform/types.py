@@ -5,10 +5,10 @@ https://developer.hashicorp.com/terraform/language/expressions/type-constraints
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from ..values import Ref
+from . import functions
 
 PRIMITIVES = ("string", "number", "bool", "any")
 
@@ -72,21 +72,16 @@ def convert(value: Any, kind: Any, default=lambda expr: None) -> Any:
     if kind == "string":
         if isinstance(value, bool):
             return "true" if value else "false"
-        if isinstance(value, (int, Decimal)):
-            return str(value)
+        if functions.is_number(value):
+            return functions.number_text(value)
         if isinstance(value, str):
             return value
         raise TypeError_("a string is required")
     if kind == "number":
-        if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
-            return value
-        if isinstance(value, str):
-            try:
-                number = Decimal(value.strip())
-            except InvalidOperation:
-                raise TypeError_(f"a number is required, got {value!r}") from None
-            return int(number) if number == number.to_integral_value() else number
-        raise TypeError_("a number is required")
+        try:
+            return functions.to_number(value)
+        except (functions.FunctionError, TypeError, ValueError):
+            raise TypeError_(f"a number is required, got {value!r}") from None
     if kind == "bool":
         if isinstance(value, bool):
             return value
@@ -97,7 +92,7 @@ def convert(value: Any, kind: Any, default=lambda expr: None) -> Any:
     if name in ("list", "set"):
         items = _sequence(value)
         out = [convert(v, inner, default) for v in items]
-        return sorted(set(out), key=str) if name == "set" and all(isinstance(v, str) for v in out) else out
+        return functions.TfSet(out) if name == "set" else out
     if name == "tuple":
         items = _sequence(value)
         if len(items) != len(inner):
