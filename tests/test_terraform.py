@@ -150,9 +150,11 @@ def test_escapes_survive_both_parsers(tmp_path):
     ("syntax", 'resource "aws_s3_bucket_replication_configuration" "x" {\n  bucket = \n}\n', "main.tf:2:"),
     ("dynamic", 'resource "aws_s3_bucket_replication_configuration" "x" {\n  bucket = "b"\n  role = "r"\n'
      '  dynamic "rule" {\n    for_each = var.rules\n    content {}\n  }\n}\n',
-     'main.tf:1: aws_s3_bucket_replication_configuration.x.dynamic: error: dynamic rule blocks cannot be expanded statically'),
+     'main.tf:5:5: error: the dynamic "rule" block\'s for_each cannot be decided statically: var.rules depends on inputs '
+     'not given. Pass --var var.rules=... (or a --var-file) (or let Terraform evaluate it: terraform plan'),
     ("for_each", 'resource "aws_s3_bucket_replication_configuration" "x" {\n  for_each = var.buckets\n  bucket = each.key\n}\n',
-     "main.tf:1: aws_s3_bucket_replication_configuration.x: error: aws_s3_bucket_replication_configuration.x uses for_each"),
+     "main.tf:2:3: error: the for_each of aws_s3_bucket_replication_configuration.x cannot be decided statically: "
+     "var.buckets depends on inputs not given. Pass --var var.buckets=..."),
     ("enum-expression", 'resource "aws_s3_bucket_replication_configuration" "x" {\n  bucket = "b"\n  role = "r"\n'
      '  rule {\n    status = var.s\n    destination { bucket = "d" }\n  }\n}\n',
      "aws_s3_bucket_replication_configuration.x.rule[0].status: error: expected a string, got the reference var.s"),
@@ -232,12 +234,12 @@ PIECES = ["$", "{", "}", "%", "\\", '"', "${", "%{", "$$", "}}", "\n", "a", "${x
 
 @settings(max_examples=1500, deadline=None)
 @given(st.lists(st.sampled_from(PIECES), min_size=1, max_size=6).map("".join))
-def test_any_literal_survives_escaping_and_python_hcl2(text):
+def test_any_literal_survives_escaping_and_our_reader(text):
     """Escaping is the riskiest part of writing HCL by hand: every literal reads back unchanged."""
-    hcl_text = f'x = "{hcl.escape(text)}"\ny = "after"\n'
-    module = terraform._Module()
-    data = terraform.parse(Source("x.tf", hcl_text))
-    assert module.value(data["x"], "hcl") == text and module.value(data["y"], "hcl") == "after"
+    from converter.terraform import bridge, syntax
+
+    body = syntax.parse(Source("x.tf", f'x = "{hcl.escape(text)}"\ny = "after"\n'))
+    assert bridge.constant(body.attributes["x"]) == text and bridge.constant(body.attributes["y"]) == "after"
 
 
 def test_map_keys_that_look_like_python_hcl2_metadata_are_kept():
@@ -271,13 +273,89 @@ HCL_EXTRAS = [  # what real files hold beyond our samples: comments, heredocs, e
 ]
 
 
+def _hcl2_view(data, out=None, path=()):
+    """python-hcl2's dict as (path, value) pairs: labels unquoted, literal strings decoded, expressions as None."""
+    out = {} if out is None else out
+    if isinstance(data, list):
+        for index, item in enumerate(data):
+            _hcl2_view(item, out, path + (index,) if not isinstance(item, dict) else path)
+        return out
+    if isinstance(data, dict) and (data.get("__is_block__") or not path or isinstance(path[-1], str)
+                                   and path[-1].startswith("block:")):
+        for key, value in data.items():
+            if key == "__is_block__":
+                continue
+            name = terraform_label(key)
+            if isinstance(value, (dict, list)) and _is_blocks(value):
+                _hcl2_view(value, out, path + (f"block:{name}",))
+            elif isinstance(value, dict) and not value.get("__is_block__") and path and path[-1].startswith("block:") \
+                    and not _has_attributes_only(value):
+                _hcl2_view(value, out, path + (f"block:{name}",))
+            else:
+                out[path + (name,)] = _constant(value)
+        return out
+    out[path] = _constant(data)
+    return out
+
+
+def terraform_label(key: str) -> str:
+    return key[1:-1] if len(key) >= 2 and key[0] == key[-1] == '"' else key
+
+
+def _is_blocks(value) -> bool:
+    items = value if isinstance(value, list) else [value]
+    return bool(items) and all(isinstance(i, dict) and i.get("__is_block__") for i in items)
+
+
+def _has_attributes_only(value: dict) -> bool:
+    return not any(isinstance(v, dict) and v.get("__is_block__") for v in value.values()) and not any(
+        isinstance(v, list) and _is_blocks(v) for v in value.values())
+
+
+def _constant(value):
+    if isinstance(value, str):
+        if len(value) >= 2 and value[0] == value[-1] == '"' and "${" not in value and "%{" not in value:
+            return hcl.parse_template(value[1:-1], True, lambda e: None)
+        return None
+    return value if isinstance(value, (bool, int, float)) or value is None else None
+
+
+def _our_view(body, out=None, path=()):
+    """Our syntax layer's body in the same pairs: attribute values evaluated when they refer to nothing."""
+    from converter.errors import InputError
+    from converter.terraform import bridge
+
+    out = {} if out is None else out
+    for name, attribute in body.attributes.items():
+        try:
+            value = bridge.constant(attribute)
+        except InputError:
+            value = None
+        out[path + (name,)] = value if isinstance(value, (str, bool, int, float)) or value is None else None
+    for block in body.blocks:
+        where = path + (f"block:{block.type}",) + tuple(f"block:{label}" for label in block.labels)
+        _our_view(block.body, out, where)
+    return out
+
+
 def assert_parse_is_hcl2_loads(text: str) -> None:
-    """terraform.parse builds python-hcl2's grammar without source positions: it must still give hcl2.loads' data."""
+    """Our reader (Lark tree, no transformer) finds the blocks, labels, arguments and literal values hcl2.loads does.
+
+    Deliberately better, so not compared: expressions (hcl2.loads gives their text, we evaluate them) and heredocs
+    (HashiCorp's parser keeps the final newline, which hcl2.loads drops).
+    """
     import hcl2
     from hcl2.utils import SerializationOptions
 
-    options = SerializationOptions(with_comments=False, preserve_heredocs=False)
-    assert terraform.parse(Source("x.tf", text)) == hcl2.loads(text, serialization_options=options)
+    from converter.terraform import syntax
+
+    theirs = _hcl2_view(hcl2.loads(text, serialization_options=SerializationOptions(with_comments=False,
+                                                                                     preserve_heredocs=False)))
+    ours = _our_view(syntax.parse(Source("x.tf", text)))
+    assert set(ours) == set(theirs)
+    for key, value in theirs.items():
+        if value is not None and ours[key] is not None and "<<" not in text:
+            assert ours[key] == value, key
 
 
 @pytest.mark.parametrize("text", [*(p.read_text(encoding="utf-8") for p in TF_FILES), *HCL_EXTRAS])

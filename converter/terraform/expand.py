@@ -179,7 +179,7 @@ def _map(attribute: Attribute, scope: Scope, keep: bool) -> list | None:
         items = []
         for elem in (c for c in node.children if getattr(c, "data", None) == "object_elem"):
             key_node = _unwrap(elem.children[0].children[0]) if elem.children[0].data == "object_elem_key" else None
-            if getattr(key_node, "data", None) in ("identifier", "keyword"):
+            if getattr(key_node, "data", None) in ("identifier", "keyword", "literal_value"):  # { null = 1 }: "null"
                 key = str(key_node.children[0])
             else:
                 key = field(Attribute(attribute.name, key_node, attribute.file, attribute.line, attribute.column),

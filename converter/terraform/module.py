@@ -256,8 +256,9 @@ def decided(instance: Instance, attribute: Attribute, bindings: dict, what: str)
     if bridge.unknown(value):
         missing = sorted(unset_inputs(instance, attribute.expr))
         inputs = (" Pass " + " ".join(f"--var var.{n}=..." for n in missing) + " (or a --var-file)") if missing else ""
-        raise InputError(error("undecidable", f"the {what} depends on a value known only after apply: "
-                               f"{bridge.text(attribute)}.{inputs}", **where(attribute),
+        raise InputError(error("undecidable", f"the {what} cannot be decided statically: {bridge.text(attribute)} "
+                               f"depends on {'inputs not given' if missing else 'values known only after apply'}."
+                               f"{inputs}", **where(attribute),
                                hint=f"or let Terraform evaluate it: {PLAN}"))
     return value
 
@@ -269,7 +270,7 @@ def unset_inputs(instance: Instance, expr, seen: set | None = None) -> set:
     seen = seen if seen is not None else set()
     out = set()
     for root, name in bridge.references(expr):
-        if root == "var" and name in instance.files.variables and name not in instance.inputs:
+        if root == "var" and name not in instance.inputs:
             out.add(name)
         elif root == "local" and name in instance.files.locals and name not in seen:
             seen.add(name)

@@ -321,6 +321,8 @@ def template(text: str):
 
     quoted = (text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
               .replace("\t", "\\t"))
+    # $${ and %%{ are literal ${ and %{; python-hcl2's grammar wants a } after them, \u0024{ and \u0025{ do not.
+    quoted = quoted.replace("$${", "\\u0024{").replace("%%{", "\\u0025{")
     try:
         tree = parser().parse(f"x = \"{quoted}\"\n")
     except UnexpectedInput as exc:
