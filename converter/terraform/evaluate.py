@@ -259,9 +259,10 @@ class _Evaluator:
         chosen, other = (yes, no) if self.condition(cond) else (no, yes)
         value = self.eval(chosen)
         try:  # HCL converts both results to one type (true ? 1 : "a" is "1"); an error in the other is ignored
-            return _unify(value, self.eval(other), node)
+            unchosen = self.eval(other)
         except EvaluationError:
             return value
+        return _unify(value, unchosen, node)
 
     # --- traversals --------------------------------------------------------------------------------
 
@@ -562,8 +563,8 @@ def _expect(items: list, i: int, word: str) -> None:
 def traversal(expr) -> str | None:
     """The reference an expression is when it is a plain traversal (var.x, aws_s3_bucket.d["k"].arn), else None."""
     node = expr
-    while isinstance(node, Tree) and node.data == "expr_term" and not isinstance(node.children[0], Token):
-        node = node.children[0]
+    while isinstance(node, Tree) and node.data == "expr_term":  # parentheses too: (var.x) is var.x
+        node = _trees(node)[0]
     if isinstance(node, Tree) and node.data == "identifier":
         return str(node.children[0])
     if not isinstance(node, Tree) or node.data not in ("get_attr_expr_term", "index_expr_term"):

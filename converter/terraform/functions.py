@@ -286,7 +286,8 @@ def _verb(verb: str, flags: str, precision: str | None, value) -> str:
                                       Decimal(Fraction(to_number(value)).denominator))
         if verb in "gG":
             return format(float(num), sign + (f".{precision}" if precision else "") + verb.lower())
-        return format(num, sign + "." + (precision or "6") + verb)
+        text = format(num, sign + "." + (precision or "6") + verb)
+        return re.sub(r"([eE][-+])(\d)\Z", r"\g<1>0\2", text)  # Go writes at least two exponent digits
     raise FunctionError(f"unsupported format verb %{verb}")
 
 
@@ -449,7 +450,7 @@ def _merge(*maps):
 
 
 def _title(text):
-    return re.sub(r"(?<![\w'])\w", lambda m: m.group().upper(), to_string(text))
+    return re.sub(r"(?<!\w)\w", lambda m: m.group().upper(), to_string(text))
 
 
 def _chunk(items, size):
