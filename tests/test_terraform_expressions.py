@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -89,6 +90,26 @@ ROWS = [
     'md5("a")', 'sha1("a")', 'sha256("a")', 'concat([["x"], ["y"]]...)',
     'format("%s/%s", ["a", "b"]...)', "length(flatten([var.list, var.nums]))", "signum(-2)", 'strrev("abc")',
     'chomp("x\\n\\n")', 'parseint("ff", 16)', "keys({})", 'lower(var.rules[0].status)',
+    # edges
+    'length("e\\u0301")', 'substr("héllo", 1, 2)', 'format("%5s|%-5s|", "a", "b")', 'format("%q", 1)', 'format("%d", "12")',
+    "jsonencode(1.0)", "0.000001", "tostring(0.000001)", "1e21", "tostring(1e21)", "1.25e2", "-0.5 * 2",
+    'coalesce(1, "a")', 'flatten([toset(["b", "a"]), [["c"]]])', 'sort(toset(["b", "a"]))',
+    "toset([])", "tolist([])", "tomap({})", "max([1, 2]...)", "ceil(1.0)", "floor(2)", "abs(-0)", '"${1.0}"',
+    '"${0.1 + 0.2}"', "var.map[*]", '"%{ for x in [] }x%{ endfor }"', '"%{if true}x%{endif}"', "<<EOT\n  ${var.n}\nEOT\n",
+    "<<-EOT\n\tx\n\t  y\n\tEOT\n", "<<-EOT\n    a\n\n    b\n    EOT\n", 'lookup(var.map, 1, "d")', "element(var.list, 1.0)",
+    "var.list[1.0]", 'var.list["2"]', 'contains(["1"], 1)', 'contains([1], "1")', 'index([1, 2], 2)', "distinct([1, 1.0])",
+    'regexall("(\\\\w)(\\\\d)", "a1b2")', 'regex("^(?:a|b)+$", "abab")', 'replace("aaa", "a", "")', 'split(", ", "a, b")',
+    'join("", [])', 'join(",", toset(["b", "a"]))', "range(0.5, 2)", "range(1, 2, 0.25)", 'jsondecode("1e2")',
+    'jsondecode("[1, \\"a\\", null, {}]")', 'jsonencode(jsondecode("{\\"z\\": 1, \\"a\\": {\\"y\\": 2, \\"b\\": 3}}"))',
+    'jsonencode("\\u2028 é \\t")', 'tostring("x")', 'tonumber("-1.5e1")',
+    "[for i, v in [\"a\", \"b\"] : \"${i}:${v}\"]", "{ for k, v in { b = 1, a = 2 } : k => v * 10 }",
+    '{ for x in ["a", "b", "a"] : x => x... }', "[for x in var.rules : x.id if x.status == \"Enabled\"][0]",
+    "length([for x in range(10) : x if x % 2 == 0])", '{ for s in var.list : upper(s) => s if s != "a" }',
+    "merge([for r in var.rules : { (r.id) = r.status }]...)", "flatten([for r in var.rules : [for s in [1, 2] : \"${r.id}-${s}\"]])",
+    'can(regex("^[a-z]+$", "abc"))', 'can(regex("^[a-z]+$", "ABC"))', "try(var.nothing.x, \"d\")", "try(tonumber(\"x\"), 7)",
+    'upper(trimspace(" a "))', "var.nested.inner", 'var.rules[0]["id"]', "var.list[length(var.list) - 1]", "var.flag && var.n > 2",
+    'alltrue([for r in var.rules : contains(["Enabled", "Disabled"], r.status)])', 'anytrue([for r in var.rules : r.prefix == null])',
+    "one(var.empty)", "length(var.empty) > 0 ? var.empty[0] : \"none\"", "compact([for r in var.rules : r.prefix])",
 ]
 
 ERRORS = [
@@ -97,7 +118,7 @@ ERRORS = [
     "one([1, 2])", 'element([], 0)', 'coalesce("", null)', '"x${var.list}"', '"x${null}"',
     "{ for x in [\"a\", \"a\"] : x => 1 }", "range(2000)", 'tobool("yes")', 'jsondecode("{")', "!1",
     "try([1][5], [2][5])", "zipmap([1], [])", 'base64decode("@@")',
-    "var.nums + 1", "sum([])", "-\"x\"", "toset([1, true])", "slice([1], 0, 3)",
+    "var.nums + 1", "sum([])", "-\"x\"", "toset([1, true])", "slice([1], 0, 3)", 'concat(toset(["b", "a"]), ["c"])',
 ]
 
 
@@ -117,41 +138,51 @@ class Pure:
         raise EvaluationError(f"no {root} here")
 
 
+@functools.lru_cache(maxsize=None)
+def parsed(expression: str):
+    """One parse per expression: the trees are shared, read only, by every test and thread."""
+    return parse_expression(expression)
+
+
+@functools.lru_cache(maxsize=1)
+def pure() -> Pure:
+    return Pure()
+
+
 def ours(expression: str):
     """Our value as jsonencode would write it, or "ERROR"."""
     try:
-        return functions.encode(evaluate(parse_expression(expression), Pure()))
+        return functions.encode(evaluate(parsed(expression), pure()))
     except EvaluationError:
         return "ERROR"
 
 
 def console(binary: str) -> dict:
-    """{expression: JSON text or "ERROR"} from one run of the real terraform console over the whole table."""
-    lines, where = ["locals {", "  r = ["], {}
+    """{expression: JSON text or "ERROR"} from one run of the real terraform console over the whole table.
 
-    def add(expr: str, line: str) -> None:
+    Each expression is a local (jsonencode of it, for a row); terraform reports every failing one by its line, and
+    prints the list of the others, "(known after apply)" standing for a failed one.
+    """
+    lines, where = ["locals {"], {}
+    for i, expr in enumerate(ROWS + ERRORS):
         where[sum(text.count("\n") + 1 for text in lines) + 1] = expr  # a heredoc row spans lines
-        lines.append(line)
-
-    for expr in ROWS:
-        add(expr, f"    jsonencode({expr}),")
-    lines.append("  ]")
-    for i, expr in enumerate(ERRORS):
-        add(expr, f"  e{i} = {expr}")
+        lines.append(f"  v{i} = jsonencode({expr})" if i < len(ROWS) else f"  e{i} = {expr}")
     lines.append("}")
     lines += [f"variable \"{name}\" {{\n  default = {text}\n}}" for name, text in VARIABLES.items()]
+    query = "[" + ", ".join(f"local.v{i}" for i in range(len(ROWS))) + "]\n"
     with tempfile.TemporaryDirectory() as tmp:
         with open(os.path.join(tmp, "main.tf"), "w") as out:
             out.write("\n".join(lines) + "\n")
         env = {**os.environ, "TF_CLI_CONFIG_FILE": os.devnull, "CHECKPOINT_DISABLE": "1"}
-        run = subprocess.run([binary, "console", "-no-color"], input="jsonencode(local.r)\n", cwd=tmp, env=env,
+        run = subprocess.run([binary, "console", "-no-color"], input=query, cwd=tmp, env=env,
                              capture_output=True, text=True, timeout=120)
     failed = {int(n) for n in re.findall(r"on main\.tf line (\d+)", run.stdout + run.stderr)}
     results = {where[n]: "ERROR" for n in failed if n in where}
-    printed = [line for line in run.stdout.splitlines() if line.startswith('"[')]
-    values = json.loads(json.loads(printed[-1])) if printed else ["ERROR"] * len(ROWS)
-    for row, value in zip(ROWS, values):
-        results.setdefault(row, value)
+    printed = [line.strip().rstrip(",") for line in run.stdout.splitlines() if line.startswith("  ")]
+    assert len(printed) == len(ROWS), "terraform console printed no table: " + run.stderr[:3000]
+    for row, text in zip(ROWS, printed):
+        text = text.replace("$${", "${").replace("%%{", "%{")  # the console writes strings in HCL syntax
+        results.setdefault(row, "ERROR" if text == "(known after apply)" else json.loads(text))
     return results
 
 
@@ -248,10 +279,11 @@ def test_traversal(text, expected):
 
 
 def shape(node):
-    """A tree without newlines and the whitespace tokens carry, for comparing parses."""
+    """A tree without newlines, the whitespace tokens carry and optional commas, for comparing parses."""
     if isinstance(node, Token):
         return (node.type, str(node).strip())
-    return (node.data, [shape(c) for c in node.children if not (isinstance(c, Tree) and c.data == "new_line_or_comment")])
+    return (node.data, [shape(c) for c in node.children if not (isinstance(c, Tree) and c.data == "new_line_or_comment")
+                        and not (isinstance(c, Token) and c.type == "COMMA" and node.data in ("object", "tuple", "arguments"))])
 
 
 @pytest.mark.parametrize("expression", ROWS + ERRORS + ['var.a == "b" ? 1 : 2', "(var.k)", "a.b[*].c", "x.*.y"])

@@ -7,6 +7,7 @@ https://developer.hashicorp.com/terraform/language/expressions
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from fractions import Fraction
 from typing import Any, Protocol
@@ -176,7 +177,7 @@ class _Evaluator:
         return self.template(_string_items(node))
 
     def _template_string(self, node):
-        return hcl._literal(str(node.children[0])[2:-2], True)
+        return _unescape(str(node.children[0])[2:-2], node.children[0])
 
     def _heredoc_template(self, node):
         return self.template(_heredoc_items(str(node.children[0]), node))
@@ -444,13 +445,34 @@ def _string_items(node) -> list:
     items = []
     for part in _trees(node):
         child = part.children[0]
-        if isinstance(child, Token):
-            text = str(child)
-            literal = text[1:3] + hcl._literal(text[3:], True) if child.type.startswith("ESCAPED") else text
-            items.append(("lit", hcl._literal(literal, True) if not child.type.startswith("ESCAPED") else literal))
+        if isinstance(child, Token):  # $${ and %%{ stand for a literal ${ and %{
+            text = str(child)[1:] if child.type.startswith("ESCAPED") else str(child)
+            items.append(("lit", _unescape(text, child)))
         else:
             items.append(_directive_item(child))
     return items
+
+
+_ESCAPE = re.compile(r'\\(u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|[nrt"\\]|.?)', re.S)
+_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\"}
+
+
+def _unescape(text: str, token) -> str:
+    """A quoted literal decoded and, as HashiCorp's parser does, normalized to NFC.
+
+    https://developer.hashicorp.com/terraform/language/expressions/strings#escape-sequences
+    """
+    def one(match):
+        code = match.group(1)
+        if code in _ESCAPES:
+            return _ESCAPES[code]
+        if len(code) in (5, 9):
+            try:
+                return chr(int(code[1:], 16))
+            except ValueError:  # beyond U+10FFFF
+                pass
+        raise error_at(token, f"Invalid escape sequence \\{code}: use \\\\ for a backslash")
+    return unicodedata.normalize("NFC", _ESCAPE.sub(one, text))
 
 
 def _directive_item(tree) -> tuple:
@@ -495,8 +517,6 @@ def _heredoc_items(text: str, node) -> list:
 
 
 def _heredoc_directive(marker: str, inner: str, node) -> tuple:
-    import re
-
     left, right = inner.startswith("~"), inner.endswith("~")
     inner = inner[1 if left else 0:len(inner) - (1 if right else 0)].strip()
     if marker == "$":

@@ -303,7 +303,7 @@ def _lookup(mapping, key, *default):
 
 
 def _coalesce(*args):
-    for arg in args:
+    for arg in unify(list(args)):  # coalesce(1, "a") is "1": the arguments convert to one type
         if arg is not None and arg != "":
             return arg
     raise FunctionError("no non-null, non-empty-string arguments")
@@ -338,6 +338,12 @@ def _distinct(items):
         if not any(equal(item, seen) for seen in out):
             out.append(item)
     return out
+
+
+def _sequence(value) -> list:
+    if isinstance(value, TfSet):  # concat takes lists and tuples only
+        raise FunctionError("all arguments must be lists or tuples; got set")
+    return to_list(value)
 
 
 def _join(sep, *lists):
@@ -542,7 +548,7 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "coalesce": _coalesce,
     "coalescelist": _coalescelist,
     "compact": lambda items: [to_string(v) for v in to_list(items) if v is not None and v != ""],
-    "concat": lambda *lists: [v for items in lists for v in to_list(items)],
+    "concat": lambda *lists: [v for items in lists for v in _sequence(items)],
     "contains": lambda items, value: any(equal(v, value) for v in to_list(items)),
     "distinct": _distinct,
     "element": _element,
