@@ -318,3 +318,30 @@ def test_threads_give_serial_results():
     for thread in threads:
         thread.join()
     assert all(results[n] == serial for n in range(16))
+
+
+@pytest.mark.parametrize("text, message", [
+    (r'"a\w"', r"Invalid escape sequence \w"), (r'"\uZZZZ"', r"Invalid escape sequence \u"),
+    ('"%{ if true }x"', "%{endif} is missing"), ('"%{ endfor }"', "Unexpected %{endfor}"),
+    ("provider::aws::arn_parse(1)", "'provider::aws::arn_parse'"), ("upper(1, 2)", "wrong number of arguments"),
+])
+def test_refusals_name_what_is_wrong(text, message):
+    # HCL refuses an unknown escape at parse time (terraform console cannot run such a table): checked here.
+    with pytest.raises(EvaluationError) as caught:
+        evaluate(parse_expression(text), Pure())
+    assert message in caught.value.message
+
+
+def test_heredoc_errors_point_at_their_line():
+    with pytest.raises(EvaluationError) as caught:
+        evaluate(parse_expression("<<EOT\nfine\nnot ${nosuch(1)}\nEOT\n", line=5), Pure())
+    assert caught.value.line == 7
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("{ a = aws_s3_bucket.d.id } == null", False), ("[aws_s3_bucket.d.id] != null", True),
+    ("aws_s3_bucket.d.id == null", opaque("aws_s3_bucket.d.id == null")),
+    ('formatdate("YYYY", timestamp())', opaque('formatdate("YYYY", timestamp())')), ("uuid()", opaque("uuid()")),
+])
+def test_what_an_unknown_does_not_decide_stays_known(text, expected):
+    assert value(text) == expected

@@ -73,17 +73,18 @@ def _trees(node) -> list:
     return [c for c in node.children if isinstance(c, Tree) and c.data not in _SKIP]
 
 
-def parse_expression(text: str):
-    """The parse tree of one expression's source text."""
+def parse_expression(text: str, line: int = 1):
+    """The parse tree of one expression's source text (its tokens numbered from line)."""
     from lark.exceptions import UnexpectedInput
 
     from ..formats.terraform import _parser
 
     try:
-        tree = _parser().parse(f"x = {text}\n")
+        tree = _parser().parse("\n" * (line - 1) + f"x = {text}\n")
     except UnexpectedInput as exc:
         raise EvaluationError(f"invalid expression {text[:60]!r}", exc.line, exc.column) from None
-    return tree.children[0].children[0].children[2]
+    body = tree.children[0]
+    return next(c for c in body.children if isinstance(c, Tree) and c.data == "attribute").children[2]
 
 
 def evaluate(expr, scope) -> Any:
@@ -110,8 +111,11 @@ class _Evaluator:
         return _Evaluator(self.scope, {**self.env, **names})
 
     def eval(self, node) -> Any:
-        if isinstance(node, Token):
-            return self.eval(Tree("expr_term", [node]))
+        if isinstance(node, Token):  # a bare literal token
+            wrapper = {"INT_LITERAL": "int_lit", "FLOAT_LITERAL": "float_lit", "NAME": "identifier"}.get(node.type)
+            if wrapper is None:
+                raise error_at(node, f"not an expression: {str(node)[:40]!r}")
+            return self.eval(Tree(wrapper, [node]))
         try:
             return getattr(self, "_" + node.data)(node)
         except _Unknown:
@@ -224,6 +228,8 @@ class _Evaluator:
         operator, rhs_node = _kids(term)
         op = str(operator.children[0]).strip()
         lhs, rhs = self.eval(lhs_node), self.eval(rhs_node)
+        if op in ("==", "!=") and None in (lhs, rhs) and not isinstance(lhs, Ref) and not isinstance(rhs, Ref):
+            return (lhs is rhs) == (op == "==")  # {a = unknown} != null is known
         if has_unknown(lhs) or has_unknown(rhs):
             raise _Unknown
         if op in ("==", "!="):
@@ -508,7 +514,8 @@ def _heredoc_items(text: str, node) -> list:
             if end < 0:
                 raise error_at(node, "Unterminated template sequence in a heredoc")
             items += [("lit", unicodedata.normalize("NFC", "".join(literal)))]
-            items.append(_heredoc_directive(source[i], source[i + 2:end], node))
+            line = (getattr(node.children[0], "line", None) or 1) + 1 + source.count("\n", 0, i)
+            items.append(_heredoc_directive(source[i], source[i + 2:end], node, line))
             literal, i = [], end + 1
         else:
             literal.append(source[i])
@@ -516,21 +523,21 @@ def _heredoc_items(text: str, node) -> list:
     return items + [("lit", unicodedata.normalize("NFC", "".join(literal)))]
 
 
-def _heredoc_directive(marker: str, inner: str, node) -> tuple:
+def _heredoc_directive(marker: str, inner: str, node, line: int) -> tuple:
     left, right = inner.startswith("~"), inner.endswith("~")
     inner = inner[1 if left else 0:len(inner) - (1 if right else 0)].strip()
     if marker == "$":
-        return ("interp", parse_expression(inner), left, right)
+        return ("interp", parse_expression(inner, line), left, right)
     if inner in ("else", "endif", "endfor"):
         return (inner, left, right)
     match = re.fullmatch(r"if\s+(.+)", inner, re.S)
     if match:
-        return ("if", parse_expression(match.group(1)), left, right)
+        return ("if", parse_expression(match.group(1), line), left, right)
     match = re.fullmatch(r"for\s+([A-Za-z_][\w-]*)(?:\s*,\s*([A-Za-z_][\w-]*))?\s+in\s+(.+)", inner, re.S)
     if not match:
         raise error_at(node, f"Invalid template directive %{{{inner[:40]}}}")
     key, value = (match.group(1), match.group(2)) if match.group(2) else (None, match.group(1))
-    return ("for", key, value, parse_expression(match.group(3)), left, right)
+    return ("for", key, value, parse_expression(match.group(3), line), left, right)
 
 
 def _strip(items: list) -> list:

@@ -619,8 +619,9 @@ def _formatlist(spec, *args):
 
 FUNCTIONS["formatlist"] = _formatlist
 # Functions whose result is never known before apply, or depends on the machine: kept as expressions.
-UNKNOWN = {"timestamp", "uuid", "bcrypt", "file", "filebase64", "fileexists", "fileset", "templatefile",
-           "filemd5", "filesha256", "abspath", "pathexpand"}
+UNKNOWN = {"timestamp", "plantimestamp", "timeadd", "timecmp", "formatdate", "uuid", "uuidv5", "bcrypt", "file",
+           "filebase64", "fileexists", "fileset", "templatefile", "filemd5", "filesha1", "filesha256", "filesha512",
+           "abspath", "pathexpand"}
 # Functions that accept collections holding unknowns (their result keeps them); the rest become unknown.
 STRUCTURAL = {"concat", "merge", "lookup", "element", "flatten", "length", "keys", "values", "coalescelist",
               "zipmap", "one", "reverse", "slice", "chunklist", "nonsensitive", "sensitive"}
