@@ -15,7 +15,7 @@ from decimal import Decimal
 import pytest
 from lark import Token, Tree
 
-from converter.terraform import functions
+from converter.terraform import cty
 from converter.terraform.evaluate import EvaluationError, evaluate, parse_expression, text_of, traversal
 from converter.values import Ref
 
@@ -152,7 +152,7 @@ def pure() -> Pure:
 def ours(expression: str):
     """Our value as jsonencode would write it, or "ERROR"."""
     try:
-        return functions.encode(evaluate(parsed(expression), pure()))
+        return cty.encode(evaluate(parsed(expression), pure()))
     except EvaluationError:
         return "ERROR"
 
