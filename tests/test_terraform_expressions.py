@@ -49,7 +49,11 @@ ROWS = [
     "0.1 * 3", "2 / 4", "100 / 7 * 7", "-(3 - 5)",
     # conditionals
     "var.flag ? 1 : 2", 'var.name == "logs" ? "yes" : "no"', 'true ? 1 : "a"', 'false ? "a" : 2', "false ? null : 5",
-    'true ? 1 : tonumber("x")', "var.n > 2 ? var.list : []",
+    'true ? 1 : tonumber("x")', "var.n > 2 ? var.list : []", 'true ? [1] : ["a"]', 'true ? [1, "a"] : [2, "b"]',
+    'true ? [1, "a"] : ["x"]', 'true ? { a = 1 } : { b = "x" }', 'true ? { a = 1, b = "y" } : { a = 2, b = "z" }',
+    "true ? { a = 1 } : {}", "true ? [{ a = 1 }] : []", 'true ? [true] : ["x"]', 'true ? { a = [1] } : { a = ["x"] }',
+    "true ? [1] : null", 'false ? [1] : tolist(["x"])', 'tolist([[1], ["a"]])', 'tomap({ a = [1], b = ["x", "y"] })',
+    'toset([[1], ["a"]])', 'var.flag ? var.rules : []',
     # for expressions
     "[for x in var.list : upper(x)]", "[for i, x in var.list : i]", '[for x in var.list : x if x != "b"]',
     "{ for x in var.list : x => length(x) }", "{ for k, v in var.map : v => k }", "[for k, v in var.map : k]",
@@ -118,7 +122,7 @@ ERRORS = [
     "one([1, 2])", 'element([], 0)', 'coalesce("", null)', '"x${var.list}"', '"x${null}"',
     "{ for x in [\"a\", \"a\"] : x => 1 }", "range(2000)", 'tobool("yes")', 'jsondecode("{")', "!1",
     "try([1][5], [2][5])", "zipmap([1], [])", 'base64decode("@@")',
-    "var.nums + 1", "sum([])", "-\"x\"", "toset([1, true])", "slice([1], 0, 3)", 'concat(toset(["b", "a"]), ["c"])',
+    "var.nums + 1", "sum([])", "-\"x\"", "toset([1, true])", "slice([1], 0, 3)", 'true ? [1] : { a = 1 }', 'tolist([1, { a = 1 }])', 'concat(toset(["b", "a"]), ["c"])',
 ]
 
 

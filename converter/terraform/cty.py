@@ -155,16 +155,64 @@ def kind(value) -> str:
     return "tuple" if is_list(value) else "object"
 
 
+def type_of(value):
+    """A value's type: "string", "number", "bool", None (null: any), ("tuple", [types]), ("set", [types]),
+    ("object", {key: type}); unknowns count as any."""
+    if value is None or isinstance(value, Ref):
+        return None
+    if isinstance(value, dict):
+        return ("object", {k: type_of(v) for k, v in value.items()})
+    if is_list(value):
+        return ("set" if isinstance(value, TfSet) else "tuple", [type_of(v) for v in value])
+    return kind(value)
+
+
+def common_type(types: list):
+    """The type values of these types all convert to, as Terraform unifies them (cty's convert.Unify).
+
+    Identical types stay; string absorbs number and bool; tuples become a list and objects a map of their elements'
+    common type. https://developer.hashicorp.com/terraform/language/expressions/type-constraints#conversion-of-primitive-types
+    """
+    known = [t for t in types if t is not None]
+    if not known or all(t == known[0] for t in known):
+        return known[0] if known else None
+    shapes = {t if isinstance(t, str) else t[0] for t in known}
+    if shapes <= {"string", "number", "bool"}:
+        if "string" not in shapes:
+            raise FunctionError("all values must have the same type: number and bool do not convert to each other")
+        return "string"
+    elements = [e for t in known if not isinstance(t, str) for e in _elements(t)]
+    if shapes <= {"tuple", "list", "set"}:
+        return ("list", common_type(elements))
+    if shapes <= {"object", "map"}:
+        return ("map", common_type(elements))
+    raise FunctionError(f"all values must have the same type, not {' and '.join(sorted(shapes))}")
+
+
+def _elements(t) -> list:
+    if t[0] in ("list", "map"):
+        return [t[1]]
+    return list(t[1].values()) if t[0] == "object" else list(t[1])
+
+
+def convert(value, target):
+    """A value converted to a type common_type gave (a string, or a list or map whose elements convert)."""
+    if value is None or target is None or isinstance(value, Ref):
+        return value
+    if target == "string":
+        return to_string(value)
+    if isinstance(target, tuple) and target[0] == "list" and is_list(value):
+        return type(value)(convert(v, target[1]) for v in value) if isinstance(value, TfSet) else \
+            [convert(v, target[1]) for v in value]
+    if isinstance(target, tuple) and target[0] == "map" and isinstance(value, dict):
+        return {k: convert(v, target[1]) for k, v in value.items()}
+    return value
+
+
 def unify(items: list) -> list:
     """Elements of one type for a list, set or map: mixed primitives become strings, as Terraform converts them."""
-    kinds = {kind(v) for v in items if v is not None}
-    if len(kinds) > 1 and kinds <= {"string", "number", "bool"}:
-        if "string" not in kinds:
-            raise FunctionError("all elements must have the same type")
-        return [None if v is None else to_string(v) for v in items]
-    if len(kinds) > 1:
-        raise FunctionError("all elements must have the same type")
-    return items
+    target = common_type([type_of(v) for v in items])
+    return [convert(v, target) for v in items]
 
 
 def sorted_map(pairs) -> dict:

@@ -360,13 +360,11 @@ def _arithmetic(op: str, a, b, node):
 
 
 def _unify(value, other, node):
-    """The chosen result of a conditional converted to the other's type where HCL converts primitives."""
-    kinds = {cty.kind(value), cty.kind(other)} - {"null"}
-    if len(kinds) == 2 and kinds <= {"string", "number", "bool"}:
-        if "string" not in kinds:
-            raise error_at(node, "Inconsistent conditional result types: number and bool")
-        return cty.to_string(value)
-    return value
+    """The chosen result of a conditional converted to the type both results share (true ? 1 : "a" is "1")."""
+    try:
+        return cty.convert(value, cty.common_type([cty.type_of(value), cty.type_of(other)]))
+    except FunctionError as exc:
+        raise error_at(node, f"Inconsistent conditional result types: {exc}") from None
 
 
 def _index(value, key, step):
