@@ -16,6 +16,11 @@ from typing import Any, Callable
 
 from .cty import FunctionError, TfSet, decode, encode, equal, is_list, length_of, normal, sorted_map, to_bool, to_int, to_list, to_map, to_number, to_string, unify
 
+# Values and conversions moved to cty; these names stay importable from here for the module reader.
+from .cty import has_unknown as has_unknown
+from .cty import is_number as is_number
+from .cty import number_text as number_text
+
 # --- format --------------------------------------------------------------------------------------
 
 # https://developer.hashicorp.com/terraform/language/functions/format
