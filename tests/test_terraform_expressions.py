@@ -95,7 +95,8 @@ ROWS = [
     'format("%s/%s", ["a", "b"]...)', "length(flatten([var.list, var.nums]))", "signum(-2)", 'strrev("abc")',
     'chomp("x\\n\\n")', 'parseint("ff", 16)', "keys({})", 'lower(var.rules[0].status)',
     # edges
-    'length("e\\u0301")', 'substr("héllo", 1, 2)', 'format("%5s|%-5s|", "a", "b")', 'format("%q", 1)', 'format("%d", "12")',
+    'length("e\\u0301")', 'length("👍🏽🇫🇷x")', 'substr("a👍🏽🇫🇷x", 1, 2)', 'upper("straße")', 'lower("ÀÉ")',
+    'substr("héllo", 1, 2)', 'format("%5s|%-5s|", "a", "b")', 'format("%q", 1)', 'format("%d", "12")',
     "jsonencode(1.0)", "0.000001", "tostring(0.000001)", "1e21", "tostring(1e21)", "1.25e2", "-0.5 * 2",
     'coalesce(1, "a")', 'flatten([toset(["b", "a"]), [["c"]]])', 'sort(toset(["b", "a"]))',
     "toset([])", "tolist([])", "tomap({})", "max([1, 2]...)", "ceil(1.0)", "floor(2)", "abs(-0)", '"${1.0}"',
@@ -307,6 +308,11 @@ def test_errors_name_the_location():
 def test_hostile_numbers_are_refused():
     with pytest.raises(EvaluationError, match="too large"):
         evaluate(parse_expression("1e999999999"), Pure())
+
+
+def test_hostile_regular_expressions_are_stopped():
+    with pytest.raises(EvaluationError, match="ran longer"):
+        evaluate(parse_expression('regex("(a|aa)+$", "%sb")' % ("a" * 60)), Pure())
 
 
 def test_threads_give_serial_results():

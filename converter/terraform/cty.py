@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import re
-import unicodedata
 from decimal import Context, Decimal
 from fractions import Fraction
 
@@ -269,8 +268,3 @@ def decode(text: str):
                           parse_constant=lambda c: (_ for _ in ()).throw(FunctionError(f"invalid JSON: {c}")))
     except json.JSONDecodeError as exc:
         raise FunctionError(f"invalid JSON: {exc.msg} at character {exc.pos}") from None
-
-
-def length_of(text: str) -> int:
-    """The length of a string in characters as Terraform counts them (combining marks join their base)."""
-    return sum(1 for c in unicodedata.normalize("NFC", text) if not unicodedata.combining(c))

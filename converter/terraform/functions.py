@@ -14,7 +14,7 @@ from decimal import Context, Decimal
 from fractions import Fraction
 from typing import Any, Callable
 
-from .cty import FunctionError, TfSet, decode, encode, equal, is_list, length_of, normal, sorted_map, to_bool, to_int, to_list, to_map, to_number, to_string, unify
+from .cty import FunctionError, TfSet, decode, encode, equal, is_list, normal, sorted_map, to_bool, to_int, to_list, to_map, to_number, to_string, unify
 
 # Values and conversions moved to cty; these names stay importable from here for the module reader.
 from .cty import has_unknown as has_unknown
@@ -150,19 +150,32 @@ def _one(items):
     return items[0] if items else None
 
 
+REGEX_SECONDS = 1.0  # Go's RE2 runs in linear time; Python's engine backtracks: a hostile pattern is stopped
+
+
 def _go_regex(pattern: str):
-    """A Go RE2 pattern as a Python one: (?P<name>) is shared, \\z is Python's \\Z."""
+    """A Go RE2 pattern compiled for the regex module: (?P<name>) is shared, \\z is its \\Z."""
+    import regex  # python-hcl2 depends on it; it has timeouts and grapheme clusters, re has neither
+
     try:
-        return re.compile(pattern.replace("\\z", "\\Z"))
-    except re.error as exc:
+        return regex.compile(pattern.replace("\\z", "\\Z"))
+    except regex.error as exc:
         raise FunctionError(f"invalid regular expression: {exc}") from None
+
+
+def _timed(call):
+    """A regular expression call, refused when it runs longer than REGEX_SECONDS."""
+    try:
+        return call()
+    except TimeoutError:
+        raise FunctionError(f"the regular expression ran longer than {REGEX_SECONDS} s") from None
 
 
 def _replace(text, old, new):
     text, old, new = to_string(text), to_string(old), to_string(new)
     if len(old) > 1 and old.startswith("/") and old.endswith("/"):
         template = re.sub(r"\$\{?(\w+)\}?", lambda m: "\\g<" + m.group(1) + ">", new.replace("\\", "\\\\"))
-        return _go_regex(old[1:-1]).sub(template, text)
+        return _timed(lambda: _go_regex(old[1:-1]).sub(template, text, timeout=REGEX_SECONDS))
     return text.replace(old, new)
 
 
@@ -175,22 +188,30 @@ def _match_value(match):
 
 
 def _regex(pattern, text):
-    match = _go_regex(to_string(pattern)).search(to_string(text))
+    match = _timed(lambda: _go_regex(to_string(pattern)).search(to_string(text), timeout=REGEX_SECONDS))
     if not match:
         raise FunctionError("pattern did not match any part of the given string")
     return _match_value(match)
 
 
 def _regexall(pattern, text):
-    return [_match_value(m) for m in _go_regex(to_string(pattern)).finditer(to_string(text))]
+    found = _go_regex(to_string(pattern)).finditer(to_string(text), timeout=REGEX_SECONDS)
+    return _timed(lambda: [_match_value(m) for m in found])
 
 
 def _substr(text, offset, length):
-    chars, offset, length = list(unicodedata.normalize("NFC", to_string(text))), to_int(offset), to_int(length)
+    chars, offset, length = graphemes(to_string(text)), to_int(offset), to_int(length)
     if offset < 0:
         offset = max(len(chars) + offset, 0)
     end = len(chars) if length < 0 else offset + length
     return "".join(chars[offset:end])
+
+
+def graphemes(text: str) -> list[str]:
+    """A string's user-perceived characters (Unicode grapheme clusters), as Terraform counts them."""
+    import regex
+
+    return regex.findall(r"\X", unicodedata.normalize("NFC", text))
 
 
 def _range(*args):
@@ -245,8 +266,13 @@ def _merge(*maps):
     return sorted_map(out)
 
 
+def _each_rune(text: str, case) -> str:
+    """Go's case mapping: one character for one (upper("ß") stays "ß", where Python writes "SS")."""
+    return "".join(mapped if len(mapped := case(c)) == 1 else c for c in text)
+
+
 def _title(text):
-    return re.sub(r"(?<!\w)\w", lambda m: m.group().upper(), to_string(text))
+    return re.sub(r"(?<!\w)\w", lambda m: _each_rune(m.group(), str.upper), to_string(text))
 
 
 def _chunk(items, size):
@@ -352,9 +378,9 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "jsondecode": lambda text: decode(to_string(text)),
     "jsonencode": encode,
     "keys": _keys,
-    "length": lambda v: length_of(v) if isinstance(v, str) else len(to_list(v) if is_list(v) else to_map(v)),
+    "length": lambda v: len(graphemes(v)) if isinstance(v, str) else len(to_list(v) if is_list(v) else to_map(v)),
     "lookup": _lookup,
-    "lower": _string(str.lower),
+    "lower": _string(lambda t: _each_rune(t, str.lower)),
     "max": _minmax(max),
     "md5": _digest("md5"),
     "merge": _merge,
@@ -393,7 +419,7 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "trimprefix": _string(lambda t, p: t[len(p):] if p and t.startswith(p) else t),
     "trimspace": _string(str.strip),
     "trimsuffix": _string(lambda t, s: t[:-len(s)] if s and t.endswith(s) else t),
-    "upper": _string(str.upper),
+    "upper": _string(lambda t: _each_rune(t, str.upper)),
     "values": _values,
     "zipmap": _zipmap,
 }
