@@ -1,15 +1,12 @@
-"""Terraform's values, type conversions and built-in functions: a table of name -> callable.
+"""Terraform's built-in functions: a table of name -> callable over cty values.
 
-Numbers are int when integral, else fractions.Fraction (Terraform numbers are arbitrary precision:
-`0.1 + 0.2` is exactly 0.3). Sets are TfSet, a tuple in Terraform's order. Objects and maps are dicts
-with sorted keys, as Terraform iterates them. https://developer.hashicorp.com/terraform/language/functions
+https://developer.hashicorp.com/terraform/language/functions
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
-import json
 import math
 import re
 import unicodedata
@@ -17,219 +14,12 @@ from decimal import Context, Decimal
 from fractions import Fraction
 from typing import Any, Callable
 
-from ..values import Ref
+from .cty import FunctionError, TfSet, decode, encode, equal, is_list, normal, sorted_map, to_bool, to_int, to_list, to_map, to_number, to_string, unify
 
-_NUMBER = re.compile(r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\Z")
-MAX_EXPONENT = 4000  # a bigger literal is refused: hostile input must not exhaust memory
-
-
-class FunctionError(ValueError):
-    """A function or conversion refused its arguments (the evaluator adds the location)."""
-
-
-class TfSet(tuple):
-    """A Terraform set: distinct elements in Terraform's order (strings and numbers sorted)."""
-
-    def __new__(cls, items=()):
-        unique = {}
-        for item in items:
-            unique.setdefault(_key(item), item)
-        return super().__new__(cls, sorted(unique.values(), key=_order))
-
-    def __eq__(self, other):
-        return isinstance(other, TfSet) and tuple(self) == tuple(other)
-
-    __hash__ = tuple.__hash__
-
-
-def _order(value) -> tuple:
-    if isinstance(value, bool):
-        return (0, value)
-    if is_number(value):
-        return (1, value)
-    if isinstance(value, str):
-        return (2, value)
-    return (3, _key(value))
-
-
-def _key(value) -> str:
-    return encode(value) if not has_unknown(value) else repr(value)
-
-
-# --- kinds and conversions -----------------------------------------------------------------------
-
-def is_number(value) -> bool:
-    """Whether a value is a Terraform number."""
-    return isinstance(value, (int, Fraction)) and not isinstance(value, bool)
-
-
-def is_list(value) -> bool:
-    """Whether a value is a list, tuple or set."""
-    return isinstance(value, (list, tuple))
-
-
-def has_unknown(value) -> bool:
-    """Whether a value is or contains an unknown (a Ref)."""
-    if isinstance(value, Ref):
-        return True
-    if isinstance(value, dict):
-        return any(has_unknown(v) for v in value.values())
-    return is_list(value) and any(has_unknown(v) for v in value)
-
-
-def number(text: str) -> int | Fraction:
-    """A number from its decimal text; int when integral."""
-    if not _NUMBER.match(text):
-        raise FunctionError(f"cannot convert {text!r} to number: a decimal representation of a number is required")
-    mantissa, _, exponent = text.lower().partition("e")
-    if exponent and abs(int(exponent)) > MAX_EXPONENT:
-        raise FunctionError(f"the number {text[:40]} is too large")
-    return normal(Fraction(text))
-
-
-def normal(value: Fraction) -> int | Fraction:
-    """A number as int when integral."""
-    return int(value) if isinstance(value, int) or value.denominator == 1 else value
-
-
-def to_number(value) -> int | Fraction:
-    """A value as a number, converting strings as Terraform does."""
-    if is_number(value):
-        return value
-    if isinstance(value, str):
-        return number(value)
-    raise FunctionError(f"a number is required, not {kind(value)}")
-
-
-def to_string(value) -> str:
-    """A primitive value as a string, as Terraform converts it."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if is_number(value):
-        return number_text(value)
-    raise FunctionError(f"a string is required, not {kind(value)}")
-
-
-def to_bool(value) -> bool:
-    """A value as a bool ("true"/"false" convert)."""
-    if isinstance(value, bool):
-        return value
-    if value in ("true", "false"):
-        return value == "true"
-    raise FunctionError(f"a bool is required, not {kind(value)}")
-
-
-def to_int(value) -> int:
-    """A whole number."""
-    value = to_number(value)
-    if not isinstance(value, int):
-        raise FunctionError(f"a whole number is required, not {number_text(value)}")
-    return value
-
-
-def to_list(value, what: str = "list") -> list:
-    """A list, tuple or set as a Python list."""
-    if is_list(value):
-        return list(value)
-    raise FunctionError(f"a {what} is required, not {kind(value)}")
-
-
-def to_map(value) -> dict:
-    """An object or map."""
-    if isinstance(value, dict):
-        return value
-    raise FunctionError(f"a map is required, not {kind(value)}")
-
-
-def kind(value) -> str:
-    """Terraform's name for the type of a value, for messages."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "bool"
-    if is_number(value):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, TfSet):
-        return "set"
-    return "tuple" if is_list(value) else "object"
-
-
-def unify(items: list) -> list:
-    """Elements of one type for a list, set or map: mixed primitives become strings, as Terraform converts them."""
-    kinds = {kind(v) for v in items if v is not None}
-    if len(kinds) > 1 and kinds <= {"string", "number", "bool"}:
-        if "string" not in kinds:
-            raise FunctionError("all elements must have the same type")
-        return [None if v is None else to_string(v) for v in items]
-    if len(kinds) > 1:
-        raise FunctionError("all elements must have the same type")
-    return items
-
-
-def sorted_map(pairs) -> dict:
-    """A dict in Terraform's order (keys sorted)."""
-    items = pairs.items() if isinstance(pairs, dict) else pairs
-    return dict(sorted(items, key=lambda kv: kv[0]))
-
-
-def number_text(value) -> str:
-    """A number as Terraform writes it: no exponent, no trailing zeros."""
-    if isinstance(value, int):
-        try:
-            return str(value)
-        except ValueError:
-            raise FunctionError("the number is too large to write") from None
-    digits = Context(prec=60).divide(Decimal(value.numerator), Decimal(value.denominator))
-    text = format(digits.normalize(), "f")
-    return text
-
-
-def equal(a, b) -> bool:
-    """Terraform's ==: values of different types are never equal (1 == "1" is false)."""
-    if kind(a) != kind(b) and not (is_list(a) and is_list(b) and not isinstance(a, TfSet)
-                                   and not isinstance(b, TfSet)):
-        return False
-    if isinstance(a, dict):
-        return a.keys() == b.keys() and all(equal(a[k], b[k]) for k in a)
-    if is_list(a):
-        return len(a) == len(b) and all(equal(x, y) for x, y in zip(a, b))
-    return a == b
-
-
-def encode(value) -> str:
-    """JSON text as Terraform's jsonencode writes it (sorted keys, <>& escaped as Go does)."""
-    if value is None or isinstance(value, (bool, str)):
-        text = json.dumps(value, ensure_ascii=False)
-        return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026") \
-            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
-    if is_number(value):
-        return number_text(value)
-    if isinstance(value, dict):
-        return "{" + ",".join(encode(k) + ":" + encode(v) for k, v in sorted_map(value).items()) + "}"
-    if is_list(value):
-        return "[" + ",".join(encode(v) for v in value) + "]"
-    raise FunctionError(f"cannot encode {kind(value)}")
-
-
-def decode(text: str):
-    """A value from JSON text (objects with sorted keys, exact numbers)."""
-    def obj(pairs):
-        return sorted_map(pairs)
-    try:
-        return json.loads(text, parse_float=number, parse_int=number, object_pairs_hook=obj,
-                          parse_constant=lambda c: (_ for _ in ()).throw(FunctionError(f"invalid JSON: {c}")))
-    except json.JSONDecodeError as exc:
-        raise FunctionError(f"invalid JSON: {exc.msg} at character {exc.pos}") from None
-
-
-def length_of(text: str) -> int:
-    """The length of a string in characters as Terraform counts them (combining marks join their base)."""
-    return sum(1 for c in unicodedata.normalize("NFC", text) if not unicodedata.combining(c))
-
+# Values and conversions moved to cty; these names stay importable from here for the module reader.
+from .cty import has_unknown as has_unknown
+from .cty import is_number as is_number
+from .cty import number_text as number_text
 
 # --- format --------------------------------------------------------------------------------------
 
@@ -286,7 +76,8 @@ def _verb(verb: str, flags: str, precision: str | None, value) -> str:
                                       Decimal(Fraction(to_number(value)).denominator))
         if verb in "gG":
             return format(float(num), sign + (f".{precision}" if precision else "") + verb.lower())
-        return format(num, sign + "." + (precision or "6") + verb)
+        text = format(num, sign + "." + (precision or "6") + verb)
+        return re.sub(r"([eE][-+])(\d)\Z", r"\g<1>0\2", text)  # Go writes at least two exponent digits
     raise FunctionError(f"unsupported format verb %{verb}")
 
 
@@ -302,7 +93,7 @@ def _lookup(mapping, key, *default):
 
 
 def _coalesce(*args):
-    for arg in args:
+    for arg in unify(list(args)):  # coalesce(1, "a") is "1": the arguments convert to one type
         if arg is not None and arg != "":
             return arg
     raise FunctionError("no non-null, non-empty-string arguments")
@@ -339,6 +130,12 @@ def _distinct(items):
     return out
 
 
+def _sequence(value) -> list:
+    if isinstance(value, TfSet):  # concat takes lists and tuples only
+        raise FunctionError("all arguments must be lists or tuples; got set")
+    return to_list(value)
+
+
 def _join(sep, *lists):
     parts = [v for items in lists for v in to_list(items)]
     if any(v is None for v in parts):
@@ -353,19 +150,32 @@ def _one(items):
     return items[0] if items else None
 
 
+REGEX_SECONDS = 1.0  # Go's RE2 runs in linear time; Python's engine backtracks: a hostile pattern is stopped
+
+
 def _go_regex(pattern: str):
-    """A Go RE2 pattern as a Python one: (?P<name>) is shared, \\z is Python's \\Z."""
+    """A Go RE2 pattern compiled for the regex module: (?P<name>) is shared, \\z is its \\Z."""
+    import regex  # python-hcl2 depends on it; it has timeouts and grapheme clusters, re has neither
+
     try:
-        return re.compile(pattern.replace("\\z", "\\Z"))
-    except re.error as exc:
+        return regex.compile(pattern.replace("\\z", "\\Z"))
+    except regex.error as exc:
         raise FunctionError(f"invalid regular expression: {exc}") from None
+
+
+def _timed(call):
+    """A regular expression call, refused when it runs longer than REGEX_SECONDS."""
+    try:
+        return call()
+    except TimeoutError:
+        raise FunctionError(f"the regular expression ran longer than {REGEX_SECONDS} s") from None
 
 
 def _replace(text, old, new):
     text, old, new = to_string(text), to_string(old), to_string(new)
     if len(old) > 1 and old.startswith("/") and old.endswith("/"):
         template = re.sub(r"\$\{?(\w+)\}?", lambda m: "\\g<" + m.group(1) + ">", new.replace("\\", "\\\\"))
-        return _go_regex(old[1:-1]).sub(template, text)
+        return _timed(lambda: _go_regex(old[1:-1]).sub(template, text, timeout=REGEX_SECONDS))
     return text.replace(old, new)
 
 
@@ -378,22 +188,30 @@ def _match_value(match):
 
 
 def _regex(pattern, text):
-    match = _go_regex(to_string(pattern)).search(to_string(text))
+    match = _timed(lambda: _go_regex(to_string(pattern)).search(to_string(text), timeout=REGEX_SECONDS))
     if not match:
         raise FunctionError("pattern did not match any part of the given string")
     return _match_value(match)
 
 
 def _regexall(pattern, text):
-    return [_match_value(m) for m in _go_regex(to_string(pattern)).finditer(to_string(text))]
+    found = _go_regex(to_string(pattern)).finditer(to_string(text), timeout=REGEX_SECONDS)
+    return _timed(lambda: [_match_value(m) for m in found])
 
 
 def _substr(text, offset, length):
-    chars, offset, length = list(unicodedata.normalize("NFC", to_string(text))), to_int(offset), to_int(length)
+    chars, offset, length = graphemes(to_string(text)), to_int(offset), to_int(length)
     if offset < 0:
         offset = max(len(chars) + offset, 0)
     end = len(chars) if length < 0 else offset + length
     return "".join(chars[offset:end])
+
+
+def graphemes(text: str) -> list[str]:
+    """A string's user-perceived characters (Unicode grapheme clusters), as Terraform counts them."""
+    import regex
+
+    return regex.findall(r"\X", unicodedata.normalize("NFC", text))
 
 
 def _range(*args):
@@ -448,8 +266,13 @@ def _merge(*maps):
     return sorted_map(out)
 
 
+def _each_rune(text: str, case) -> str:
+    """Go's case mapping: one character for one (upper("ß") stays "ß", where Python writes "SS")."""
+    return "".join(mapped if len(mapped := case(c)) == 1 else c for c in text)
+
+
 def _title(text):
-    return re.sub(r"(?<![\w'])\w", lambda m: m.group().upper(), to_string(text))
+    return re.sub(r"(?<!\w)\w", lambda m: _each_rune(m.group(), str.upper), to_string(text))
 
 
 def _chunk(items, size):
@@ -541,7 +364,7 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "coalesce": _coalesce,
     "coalescelist": _coalescelist,
     "compact": lambda items: [to_string(v) for v in to_list(items) if v is not None and v != ""],
-    "concat": lambda *lists: [v for items in lists for v in to_list(items)],
+    "concat": lambda *lists: [v for items in lists for v in _sequence(items)],
     "contains": lambda items, value: any(equal(v, value) for v in to_list(items)),
     "distinct": _distinct,
     "element": _element,
@@ -555,9 +378,9 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "jsondecode": lambda text: decode(to_string(text)),
     "jsonencode": encode,
     "keys": _keys,
-    "length": lambda v: length_of(v) if isinstance(v, str) else len(to_list(v) if is_list(v) else to_map(v)),
+    "length": lambda v: len(graphemes(v)) if isinstance(v, str) else len(to_list(v) if is_list(v) else to_map(v)),
     "lookup": _lookup,
-    "lower": _string(str.lower),
+    "lower": _string(lambda t: _each_rune(t, str.lower)),
     "max": _minmax(max),
     "md5": _digest("md5"),
     "merge": _merge,
@@ -596,7 +419,7 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "trimprefix": _string(lambda t, p: t[len(p):] if p and t.startswith(p) else t),
     "trimspace": _string(str.strip),
     "trimsuffix": _string(lambda t, s: t[:-len(s)] if s and t.endswith(s) else t),
-    "upper": _string(str.upper),
+    "upper": _string(lambda t: _each_rune(t, str.upper)),
     "values": _values,
     "zipmap": _zipmap,
 }
@@ -612,8 +435,9 @@ def _formatlist(spec, *args):
 
 FUNCTIONS["formatlist"] = _formatlist
 # Functions whose result is never known before apply, or depends on the machine: kept as expressions.
-UNKNOWN = {"timestamp", "uuid", "bcrypt", "file", "filebase64", "fileexists", "fileset", "templatefile",
-           "filemd5", "filesha256", "abspath", "pathexpand"}
+UNKNOWN = {"timestamp", "plantimestamp", "timeadd", "timecmp", "formatdate", "uuid", "uuidv5", "bcrypt", "file",
+           "filebase64", "fileexists", "fileset", "templatefile", "filemd5", "filesha1", "filesha256", "filesha512",
+           "abspath", "pathexpand"}
 # Functions that accept collections holding unknowns (their result keeps them); the rest become unknown.
 STRUCTURAL = {"concat", "merge", "lookup", "element", "flatten", "length", "keys", "values", "coalescelist",
               "zipmap", "one", "reverse", "slice", "chunklist", "nonsensitive", "sensitive"}
