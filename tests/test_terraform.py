@@ -273,43 +273,35 @@ HCL_EXTRAS = [  # what real files hold beyond our samples: comments, heredocs, e
 ]
 
 
-def _hcl2_view(data, out=None, path=()):
+def _hcl2_view(body: dict, out=None, path=()) -> dict:
     """python-hcl2's dict as (path, value) pairs: labels unquoted, literal strings decoded, expressions as None."""
     out = {} if out is None else out
-    if isinstance(data, list):
-        for index, item in enumerate(data):
-            _hcl2_view(item, out, path + (index,) if not isinstance(item, dict) else path)
-        return out
-    if isinstance(data, dict) and (data.get("__is_block__") or not path or isinstance(path[-1], str)
-                                   and path[-1].startswith("block:")):
-        for key, value in data.items():
-            if key == "__is_block__":
-                continue
-            name = terraform_label(key)
-            if isinstance(value, (dict, list)) and _is_blocks(value):
-                _hcl2_view(value, out, path + (f"block:{name}",))
-            elif isinstance(value, dict) and not value.get("__is_block__") and path and path[-1].startswith("block:") \
-                    and not _has_attributes_only(value):
-                _hcl2_view(value, out, path + (f"block:{name}",))
-            else:
-                out[path + (name,)] = _constant(value)
-        return out
-    out[path] = _constant(data)
+    for key, value in body.items():
+        if key == "__is_block__":
+            continue
+        if all(_block_like(item) for item in (value if isinstance(value, list) and value else [value])):
+            for item in (value if isinstance(value, list) else [value]):
+                _labels(item, out, path + (f"block:{_unquote(key)}",))
+        else:
+            out[path + (_unquote(key),)] = _constant(value)
     return out
 
 
-def terraform_label(key: str) -> str:
+def _labels(item: dict, out: dict, path: tuple) -> None:
+    if item.get("__is_block__"):
+        _hcl2_view(item, out, path)
+        return
+    for label, inner in item.items():
+        _labels(inner, out, path + (f"block:{_unquote(label)}",))
+
+
+def _block_like(value) -> bool:
+    return isinstance(value, dict) and bool(value) and (value.get("__is_block__") is True or all(
+        _block_like(v) for v in value.values()))
+
+
+def _unquote(key: str) -> str:
     return key[1:-1] if len(key) >= 2 and key[0] == key[-1] == '"' else key
-
-
-def _is_blocks(value) -> bool:
-    items = value if isinstance(value, list) else [value]
-    return bool(items) and all(isinstance(i, dict) and i.get("__is_block__") for i in items)
-
-
-def _has_attributes_only(value: dict) -> bool:
-    return not any(isinstance(v, dict) and v.get("__is_block__") for v in value.values()) and not any(
-        isinstance(v, list) and _is_blocks(v) for v in value.values())
 
 
 def _constant(value):

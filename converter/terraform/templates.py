@@ -21,7 +21,7 @@ def string_items(node) -> list:
     for part in trees(node):
         child = part.children[0]
         if isinstance(child, Token):  # $${ and %%{ stand for a literal ${ and %{
-            text = str(child)[1:] if child.type.startswith("ESCAPED") else str(child)
+            text = str(child).replace("$${", "${").replace("%%{", "%{") if child.type.startswith("ESCAPED") else str(child)
             items.append(("lit", unescape(text, child)))
         else:
             items.append(_directive_item(child))
