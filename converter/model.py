@@ -136,6 +136,9 @@ class ReplicationConfig(_Frozen):
 
     bucket: Value | None = None  # the source bucket name (or reference); None when the input has none
     origin: str | None = None  # where it came from: a logical ID or a Terraform resource address
+    # What reading evaluated away (a Terraform module call, count/for_each, dynamic blocks) and from which inputs:
+    # written back to Terraform as literal resources, the module's parametrization is gone (a declared change).
+    evaluated: str | None = None
     role: Value
     # S3 allows 1 to 1,000 rules: https://docs.aws.amazon.com/AmazonS3/latest/userguide/replication-add-config.html
     rules: tuple[Rule, ...] = Field(min_length=1, max_length=1000)

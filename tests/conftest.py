@@ -42,7 +42,7 @@ def expected(sample: Path):
 
 def without_origin(configs):
     """Configurations without their provenance (a logical ID or resource address), which formats rename."""
-    return [c.model_copy(update={"origin": None}) for c in configs]
+    return [c.model_copy(update={"origin": None, "evaluated": None}) for c in configs]
 
 
 def as_read_by(fmt: str, configs):

@@ -75,9 +75,9 @@ def read_module(sources: list[Source], context=None) -> list[ReplicationConfig]:
             data, positions = expand.plain(resource)
             if resource.type == "aws_s3_bucket" and "replication_configuration" not in data:
                 continue  # a dynamic block with nothing to repeat
-            config = _config(resource, data)
+            config = _config(resource, data, _evaluated(root, resource))
             configs.append(config)
-            _remember(config, positions, _evaluated(root, resource))
+            _remember(config, positions)
         except InputError as exc:
             problems += [d.at(file=resource.block.file, line=resource.block.line) for d in exc.diagnostics]
     if problems:
@@ -89,7 +89,7 @@ def read_module(sources: list[Source], context=None) -> list[ReplicationConfig]:
     return configs
 
 
-def _config(resource, data: dict) -> ReplicationConfig:
+def _config(resource, data: dict, evaluated: str | None) -> ReplicationConfig:
     from ..terraform import expand
 
     address, v3 = resource.address, resource.type == "aws_s3_bucket"
@@ -110,7 +110,7 @@ def _config(resource, data: dict) -> ReplicationConfig:
                               resource.instance.prefix == "" and not resource.bindings)
     data = _literal_enums(data, ReplicationConfig)
     config = grammar.to_model(data, ReplicationConfig, GRAMMAR, hook=_passthrough, pointer=pointer)
-    return provider_view(config).model_copy(update={"bucket": bucket, "origin": address})
+    return provider_view(config).model_copy(update={"bucket": bucket, "origin": address, "evaluated": evaluated})
 
 
 def _scope(resource):
@@ -144,38 +144,38 @@ def _passthrough(raw: Any, pointer: tuple) -> Value:
                            pointer=pointer))
 
 
-# What each configuration read from Terraform came from: where its fields are written, and what evaluation expanded.
+# Where the fields of each configuration read from Terraform are written (pointer -> file, line, column).
 # Keyed by id() and checked by identity; entries are built once and never changed.
 _READ: dict = {}
 _READ_LOCK = threading.Lock()
 
 
-def _remember(config: ReplicationConfig, positions: dict, evaluated: str | None) -> None:
+def _remember(config: ReplicationConfig, positions: dict) -> None:
     with _READ_LOCK:
         if len(_READ) > 4096:
             _READ.pop(next(iter(_READ)))
-        _READ[id(config)] = (config, positions, evaluated)
+        _READ[id(config)] = (config, positions)
 
 
-def _recalled(config: ReplicationConfig) -> tuple[dict, str | None]:
+def _recalled(config: ReplicationConfig) -> dict:
     with _READ_LOCK:
         entry = _READ.get(id(config))
-    return (entry[1], entry[2]) if entry and entry[0] is config else ({}, None)
+    return entry[1] if entry and entry[0] is config else {}
 
 
 def _evaluated(root, resource) -> str | None:
-    """What static evaluation expanded for a resource (None when it is read as written): for losses()."""
+    """What static evaluation expanded for a resource (None when it is read as written), for losses()."""
     why = []
     if resource.instance.prefix:
-        why.append(f"module {resource.instance.prefix.rstrip('.')}")
+        why.append(f"the module call {resource.instance.prefix.rstrip('.')}")
     if resource.bindings:
         why.append("count" if "count" in resource.block.body.attributes else "for_each")
     if any(b.type == "dynamic" for b in _all_blocks(resource.block.body)):
         why.append("dynamic blocks")
     if not why:
         return None
-    inputs = sorted(root.given)
-    return " and ".join(why) + (f", from the inputs {', '.join('var.' + n for n in inputs)}" if inputs else "")
+    inputs = ", ".join(f"var.{n}" for n in sorted(root.given))
+    return ", ".join(why) + (f" with the inputs given for {inputs}" if inputs else "")
 
 
 def _all_blocks(body):
@@ -252,6 +252,9 @@ def losses(config: ReplicationConfig, options) -> list:
     found = [Loss(loc, "Terraform normalizes strings to Unicode NFC, and this one would change",
                   unicodedata.normalize("NFC", value))
              for loc, value in leaves(config) if isinstance(value, str) and not unicodedata.is_normalized("NFC", value)]
+    if config.evaluated:
+        found.append(Loss(("evaluated",), f"{config.origin or 'the configuration'} was read by evaluating "
+                          f"{config.evaluated}; it is written as literal, expanded resources"))
     for index, rule in enumerate(config.rules):
         tags = rule.filter.and_.tags if rule.filter and rule.filter.and_ and rule.filter.and_.tags else ()
         seen = set()
@@ -472,7 +475,7 @@ def locator(sources: list[Source] | Source, configs: list[ReplicationConfig]):
 
     def where(index: int, loc: tuple):
         config = configs[index]
-        positions, _ = _recalled(config)
+        positions = _recalled(config)
         pointer = (config.origin,) + _pointer(config, loc)
         for end in range(len(pointer), 1, -1):
             if pointer[:end] in positions:

@@ -180,6 +180,8 @@ def common_type(types: list):
         if "string" not in shapes:
             raise FunctionError("all values must have the same type: number and bool do not convert to each other")
         return "string"
+    if shapes == {"object"} and all(set(t[1]) == set(known[0][1]) for t in known):  # same attributes: each unified
+        return ("object", {k: common_type([t[1][k] for t in known]) for k in known[0][1]})
     elements = [e for t in known if not isinstance(t, str) for e in _elements(t)]
     if shapes <= {"tuple", "list", "set"}:
         return ("list", common_type(elements))
@@ -203,6 +205,8 @@ def convert(value, target):
     if isinstance(target, tuple) and target[0] == "list" and is_list(value):
         return type(value)(convert(v, target[1]) for v in value) if isinstance(value, TfSet) else \
             [convert(v, target[1]) for v in value]
+    if isinstance(target, tuple) and target[0] == "object" and isinstance(value, dict):
+        return {k: convert(v, target[1].get(k)) for k, v in value.items()}
     if isinstance(target, tuple) and target[0] == "map" and isinstance(value, dict):
         return {k: convert(v, target[1]) for k, v in value.items()}
     return value

@@ -6,6 +6,7 @@ default is its value (so TF -> TF keeps `var.x`), and string templates stay temp
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from typing import Any
 
@@ -16,6 +17,8 @@ from .module import Instance, Resource, Scope
 from .syntax import Attribute, Body, Json
 
 MAPS = {"tags"}
+# A reference to one instance of a resource: aws_s3_bucket.this[0].id, aws_s3_bucket.b["k"].arn
+_INDEXED = re.compile(r'^((?:data\.)?[a-z][a-z0-9_]*\.[A-Za-z_][A-Za-z0-9_-]*\[(?:\d+|"[^"\\]*")\])\.([A-Za-z_][A-Za-z0-9_]*)\Z')
 LISTS = {"rule", "rules"}
 SKIPPED = {"count", "for_each", "depends_on", "provider", "lifecycle", "provisioner", "connection"}
 
@@ -217,6 +220,9 @@ def with_defaults(value: Any, instance: Instance) -> Any:
     """Resource references given what the module says they are (a bucket's literal name, its ARN)."""
     if isinstance(value, Ref) and value.kind == "template":
         return template([with_defaults(p, instance) for p in value.parts or ()])
+    if isinstance(value, Ref) and value.kind == "expression" and value.text and (match := _INDEXED.match(value.text)):
+        kind = match.group(1).split(".")[-2] if match.group(1).startswith("data.") else match.group(1).split(".")[0]
+        value = Ref(kind="resource", target=match.group(1), attribute=match.group(2), resource_type=kind)
     if not isinstance(value, Ref) or value.kind != "resource" or value.default is not None:
         return value
     if value.resource_type != "aws_s3_bucket" or value.attribute not in ("id", "bucket", "arn"):

@@ -253,7 +253,8 @@ def decided(instance: Instance, attribute: Attribute, bindings: dict, what: str)
     from . import bridge
 
     value = instance.evaluate(attribute, bindings)
-    if bridge.unknown(value):
+    # What decides is the value itself, a set's members, a map's keys: elements may stay unknown.
+    if isinstance(value, Ref) or (bridge.is_set(value) and bridge.unknown(value)):
         missing = sorted(unset_inputs(instance, attribute.expr))
         inputs = (" Pass " + " ".join(f"--var var.{n}=..." for n in missing) + " (or a --var-file)") if missing else ""
         raise InputError(error("undecidable", f"the {what} cannot be decided statically: {bridge.text(attribute)} "
