@@ -118,7 +118,8 @@ def read_located(inputs: str | Path | Iterable[str | Path], fmt: str | None = No
             module = [s for s in found if s.name.lower().endswith((".tf", ".tf.json"))]
             if module and (fmt is None or formats.canonical_name(fmt).startswith("terraform")):
                 items += _located(_Guarded(formats.module("terraform")), module, module[0].name, context)
-                found = [s for s in found if s not in module]
+                # Variable values (terraform.tfvars.json, *.auto.tfvars.json) are the module's inputs, not documents.
+                found = [s for s in found if s not in module and not s.name.lower().endswith(".tfvars.json")]
         for source in found:
             items += _located(_module_for(source, fmt), [source], source.name, context)
     chosen = select([item.config for item in items], bucket)
