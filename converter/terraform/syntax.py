@@ -91,6 +91,12 @@ def _parse_hcl(source: Source) -> Body:
     return _body(tree.children[0], source.name)
 
 
+def cache_clear() -> None:
+    """Forget parsed files and templates (for benchmarks, which measure the parse)."""
+    for cached in (_parse_hcl, template, expression):
+        cached.cache_clear()
+
+
 def check_depth(text: str, name: str) -> None:
     """Refuse nesting deeper than MAX_DEPTH: brackets counted first, strings and comments skipped only if needed."""
     depth = peak = 0
