@@ -115,6 +115,19 @@ ROWS = [
     'upper(trimspace(" a "))', "var.nested.inner", 'var.rules[0]["id"]', "var.list[length(var.list) - 1]", "var.flag && var.n > 2",
     'alltrue([for r in var.rules : contains(["Enabled", "Disabled"], r.status)])', 'anytrue([for r in var.rules : r.prefix == null])',
     "one(var.empty)", "length(var.empty) > 0 ? var.empty[0] : \"none\"", "compact([for r in var.rules : r.prefix])",
+    # more edges: Go formatting, conversions, splats, sets
+    'format("%v|%#v|%v", 1.5, 2, true)', 'format("%10v|%-6s|", "a", "b")', 'format("%+.1e", 12345)', 'format("%t", "true")',
+    'format("%#x", 255)', 'format("%.3s", "abcdef")', 'format("%5.2f%%", 12.345)', "jsonencode(1e-7)",
+    "jsonencode(123456789012345678901234567890.5)", "tostring(-2.50)", 'split("-", "a-b")',
+    'merge({ a = 1 }, { b = [1] })', "element(var.list, 5)", "flatten([[[1]], [[2, [3]]]])", "range(1, -1.5, -0.5)",
+    '"%{ for x in var.map }${x}%{ endfor }"', '[for k, v in toset(["a"]) : "${k}${v}"]',
+    '{ for k, v in ["a"] : v => k }', 'var.rules[*]["id"]', '"1.5" + "1"', '!"true"', '-"1"', '{ 1.5 = "a" }', "[null][0]",
+    'alltrue(["true"])', 'sum(["1", 2])', 'max("3", 2)', "concat(var.list, var.nums)", 'contains(toset(["a"]), "a")',
+    'zipmap(["a", "a"], [1, 2])', 'setunion([1], ["a"])', 'compact(toset(["", "a"]))', "0.1 + 0.2 == 0.3", '"${var.n}"',
+    'replace("a.b", ".", "-")', 'regex("(?i)ABC", "xabcx")', 'title("")', 'formatlist("%s", [])',
+    'jsonencode(tomap({ a = [1] }))', 'base64encode("é")', 'jsondecode("1.5")', "lookup({ a = { b = 1 } }, \"a\", {}).b",
+    'try(lookup({}, "x"), "missing")', "length(toset([1, 1, 2]))", "keys({ b = 1, a = { c = 2 } })", "var.nums[*]",
+    '[for i in range(3) : i * i if i > 0]', "{ a = 1, a = 2 }", 'coalesce(null, "", "x")', 'one(toset(["a"]))', "reverse(var.list)",
 ]
 
 ERRORS = [
@@ -123,7 +136,12 @@ ERRORS = [
     "one([1, 2])", 'element([], 0)', 'coalesce("", null)', '"x${var.list}"', '"x${null}"',
     "{ for x in [\"a\", \"a\"] : x => 1 }", "range(2000)", 'tobool("yes")', 'jsondecode("{")', "!1",
     "try([1][5], [2][5])", "zipmap([1], [])", 'base64decode("@@")',
-    "var.nums + 1", "sum([])", "-\"x\"", "toset([1, true])", "slice([1], 0, 3)", 'true ? [1] : { a = 1 }', 'tolist([1, { a = 1 }])', 'concat(toset(["b", "a"]), ["c"])',
+    "var.nums + 1", "sum([])", "-\"x\"", "toset([1, true])", "slice([1], 0, 3)", 'true ? [1] : { a = 1 }', 'tolist([1, { a = 1 }])',
+    '"a" < "b"', "tostring([1])", "tonumber(true)", 'keys(["a"])', "length(null)", 'sort(["b", null])',
+    'coalescelist([], [])', 'formatlist("%s%s", ["a"], ["b", "c"])', 'format("%s %s", "a")', 'format("%d", 1.5)',
+    'format("%s", [1])', "null ? 1 : 2", 'index(["a"], "z")', "try()", 'upper(["a"])', 'var.rules.*.id[5]',
+    'regex("(", "x")', 'jsondecode("[1,")', '"x${var.rules}"', 'lookup(["a"], "a")',
+    "merge([1])", 'concat(toset(["b", "a"]), ["c"])',
 ]
 
 

@@ -227,9 +227,8 @@ def number_text(value) -> str:
             return str(value)
         except ValueError:
             raise FunctionError("the number is too large to write") from None
-    digits = Context(prec=60).divide(Decimal(value.numerator), Decimal(value.denominator))
-    text = format(digits.normalize(), "f")
-    return text
+    context = Context(prec=60)
+    return format(context.normalize(context.divide(Decimal(value.numerator), Decimal(value.denominator))), "f")
 
 
 def equal(a, b) -> bool:

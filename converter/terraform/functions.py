@@ -70,7 +70,9 @@ def _verb(verb: str, flags: str, precision: str | None, value) -> str:
     if verb in "dbox" or (verb == "X" and not isinstance(value, str)):
         if verb in "xX" and isinstance(value, str):
             return value.encode().hex()
-        return format(to_int(value), sign + {"d": "d", "b": "b", "o": "o", "x": "x", "X": "X"}[verb])
+        prefix = {"b": "0b", "o": "0", "x": "0x", "X": "0X"}.get(verb, "") if "#" in flags else ""  # Go's %#x
+        number = to_int(value)
+        return ("-" if number < 0 else sign if verb == "d" else "") + prefix + format(abs(number), verb)
     if verb in "eEfFgG":
         num = Context(prec=60).divide(Decimal(Fraction(to_number(value)).numerator),
                                       Decimal(Fraction(to_number(value)).denominator))
@@ -348,7 +350,7 @@ def _setop(op):
         for other in rest:
             other = to_list(other)
             out = op(out, other)
-        return TfSet(out)
+        return TfSet(unify(out))
     return call
 
 
