@@ -258,12 +258,14 @@ def encode(value) -> str:
     raise FunctionError(f"cannot encode {kind(value)}")
 
 
+def _not_json(constant: str):
+    raise FunctionError(f"invalid JSON: {constant} is not a JSON value")
+
+
 def decode(text: str):
     """A value from JSON text (objects with sorted keys, exact numbers)."""
-    def obj(pairs):
-        return sorted_map(pairs)
     try:
-        return json.loads(text, parse_float=number, parse_int=number, object_pairs_hook=obj,
-                          parse_constant=lambda c: (_ for _ in ()).throw(FunctionError(f"invalid JSON: {c}")))
+        return json.loads(text, parse_float=number, parse_int=number, object_pairs_hook=sorted_map,
+                          parse_constant=_not_json)
     except json.JSONDecodeError as exc:
         raise FunctionError(f"invalid JSON: {exc.msg} at character {exc.pos}") from None

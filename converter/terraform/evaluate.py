@@ -52,6 +52,7 @@ class _Evaluator:
         self.scope, self.env = scope, env
 
     def known(self, name: str):
+        """What the scope says a reference is (hcl.reference() records it as the default)."""
         known = getattr(self.scope, "known", None)
         return known(name) if known else None
 
@@ -63,9 +64,11 @@ class _Evaluator:
         return Ref(kind="expression", language="terraform", text=text_of(node))
 
     def child(self, **names) -> "_Evaluator":
+        """An evaluator with more names bound (a for expression's key and value)."""
         return _Evaluator(self.scope, {**self.env, **names})
 
     def eval(self, node) -> Any:
+        """A node's value; an unknown operand makes the node an opaque reference."""
         if isinstance(node, Token):  # a bare literal token
             wrapper = {"INT_LITERAL": "int_lit", "FLOAT_LITERAL": "float_lit", "NAME": "identifier"}.get(node.type)
             if wrapper is None:
@@ -151,6 +154,7 @@ class _Evaluator:
         return template(self.parts(seq))
 
     def parts(self, seq: list) -> list:
+        """The literal and reference parts of a nested template sequence."""
         out = []
         for item in seq:
             if item[0] == "lit":
@@ -167,6 +171,7 @@ class _Evaluator:
         return out
 
     def interpolated(self, node):
+        """An interpolation's value as a string part (or a reference)."""
         value = self.eval(node)
         if isinstance(value, Ref):
             return value
@@ -199,6 +204,7 @@ class _Evaluator:
         return _arithmetic(op, a, b, node)
 
     def operand(self, convert, value, node):
+        """An operator's operand converted; null is refused."""
         if value is None:
             raise error_at(node, "Invalid operand: a null value cannot be an operand")
         return convert(value)
@@ -211,6 +217,7 @@ class _Evaluator:
         return (not cty.to_bool(value)) if str(op) == "!" else cty.normal(-Fraction(cty.to_number(value)))
 
     def condition(self, node) -> bool:
+        """A condition's bool (an if clause, a conditional, a %{if}); unknown makes the caller opaque."""
         value = self.known_value(node)
         if value is None:
             raise error_at(node, "Null condition: the condition value is null; it must be true or false")
@@ -265,6 +272,7 @@ class _Evaluator:
     # --- for expressions ---------------------------------------------------------------------------
 
     def collection(self, node):
+        """What a for expression iterates: a known list, set or map."""
         value = self.known_value(node)
         if value is None:
             raise error_at(node, "Iteration over null value: a null value cannot be used as the collection")
