@@ -263,9 +263,11 @@ class _Evaluator:
             if not isinstance(value, dict):
                 raise error_at(step, f"Unsupported attribute: cannot access attribute {name!r} on a "
                                      f"{cty.kind(value)} value")
-            if name not in value:
-                raise error_at(step, f"Unsupported attribute: this object does not have an attribute named {name!r}")
-            return value[name]
+            try:  # not `in` first: a scope's lazy mapping computes a value when asked
+                return value[name]
+            except KeyError:
+                raise error_at(step, f"Unsupported attribute: this object does not have an attribute named "
+                                     f"{name!r}") from None
         key = int(str(kids(step)[1])) if step.data == "short_index" else self.known_value(kids(step)[1])
         return _index(value, key, step)
 
@@ -382,9 +384,10 @@ def _index(value, key, step):
         if key is None or isinstance(key, (list, tuple, dict)):
             raise error_at(step, "Invalid index: a map or object is indexed by a string")
         key = cty.to_string(key)
-        if key not in value:
-            raise error_at(step, f"Invalid index: the given key {key!r} does not identify an element")
-        return value[key]
+        try:
+            return value[key]
+        except KeyError:
+            raise error_at(step, f"Invalid index: the given key {key!r} does not identify an element") from None
     if isinstance(value, TfSet) or not is_list(value):
         raise error_at(step, f"Invalid index: a {cty.kind(value)} value cannot be indexed")
     try:
