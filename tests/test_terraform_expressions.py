@@ -373,3 +373,11 @@ def test_heredoc_errors_point_at_their_line():
 ])
 def test_what_an_unknown_does_not_decide_stays_known(text, expected):
     assert value(text) == expected
+
+
+def test_what_is_not_an_expression_is_refused():
+    from converter.formats.terraform import _parser
+
+    body = _parser().parse('x = 1\n').children[0]
+    with pytest.raises(EvaluationError, match="not an expression: body"):
+        evaluate(body, Pure())

@@ -74,8 +74,11 @@ class _Evaluator:
             if wrapper is None:
                 raise error_at(node, f"not an expression: {str(node)[:40]!r}")
             return self.eval(Tree(wrapper, [node]))
+        handler = getattr(self, "_" + str(node.data), None)
+        if handler is None:  # a block or a body given where an expression belongs
+            raise error_at(node, f"not an expression: {node.data}")
         try:
-            return getattr(self, "_" + node.data)(node)
+            return handler(node)
         except _Unknown:
             return self.opaque(node)
         except FunctionError as exc:
