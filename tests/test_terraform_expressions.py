@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 import os
 import re
@@ -15,7 +16,7 @@ from decimal import Decimal
 import pytest
 from lark import Token, Tree
 
-from converter.terraform import cty
+from converter.terraform import cty, functions
 from converter.terraform.evaluate import EvaluationError, evaluate, parse_expression, text_of, traversal
 from converter.values import Ref
 
@@ -381,3 +382,19 @@ def test_what_is_not_an_expression_is_refused():
     body = _parser().parse('x = 1\n').children[0]
     with pytest.raises(EvaluationError, match="not an expression: body"):
         evaluate(body, Pure())
+
+
+ODD_ARGUMENTS = ['1', '-2', '1.5', '"a"', '""', 'true', 'null', '[]', '{}', '[1, "a"]', '{ a = 1 }', 'toset(["b"])']
+
+
+@pytest.mark.parametrize("name", sorted(functions.FUNCTIONS))
+def test_functions_refuse_odd_arguments_cleanly(name):
+    """Any arguments give a value or an EvaluationError from the function's own checks, never a Python error."""
+    combos = [()] + [(a,) for a in ODD_ARGUMENTS] + list(itertools.product(ODD_ARGUMENTS[:6], repeat=2)) + \
+        [("1", "2", "3"), ('"a"', '"b"', '"c"')]
+    for args in combos:
+        try:
+            evaluate(parsed(f"{name}({', '.join(args)})"), pure())
+        except EvaluationError as exc:
+            cause = exc.__context__
+            assert cause is None or isinstance(cause, (functions.FunctionError, EvaluationError)), (args, repr(cause))

@@ -337,11 +337,11 @@ class _Evaluator:
             raise _Unknown
         if name not in fn.STRUCTURAL and any(has_unknown(a) for a in args):
             raise _Unknown
+        if not fn.accepts(call, len(args)):
+            raise error_at(node, f"Invalid function call: wrong number of arguments for {name}")
         try:
             return call(*args)
-        except TypeError:
-            raise error_at(node, f"Invalid function call: wrong number of arguments for {name}") from None
-        except FunctionError as exc:
+        except (FunctionError, TypeError, ValueError, ArithmeticError) as exc:  # a refusal, never a traceback
             raise error_at(node, f"Invalid function argument: {name}: {exc}") from None
 
     def lazy(self, name: str, arg_nodes: list, node):
