@@ -112,8 +112,8 @@ def to_bool(value) -> bool:
     """A value as a bool ("true"/"false" convert)."""
     if isinstance(value, bool):
         return value
-    if value in ("true", "false"):
-        return value == "true"
+    if value in ("true", "false", "1", "0"):  # cty converts "1" and "0" too
+        return value in ("true", "1")
     raise FunctionError(f"a bool is required, not {kind(value)}")
 
 

@@ -231,10 +231,13 @@ class _Evaluator:
         chosen, other = (yes, no) if self.condition(cond) else (no, yes)
         value = self.eval(chosen)
         try:  # HCL converts both results to one type (true ? 1 : "a" is "1"); an error in the other is ignored
-            unchosen = self.eval(other)
-        except EvaluationError:
-            return value
-        return _unify(value, unchosen, node)
+            other_type = cty.type_of(self.eval(other))
+        except EvaluationError:  # but a failed template is still a string
+            other_type = "string" if _template_node(other) else None
+        try:
+            return cty.convert(value, cty.common_type([cty.type_of(value), other_type]))
+        except FunctionError as exc:
+            raise error_at(node, f"Inconsistent conditional result types: {exc}") from None
 
     # --- traversals --------------------------------------------------------------------------------
 
@@ -372,12 +375,11 @@ def _arithmetic(op: str, a, b, node):
     return cty.normal({"+": a + b, "-": a - b, "*": a * b, "/": a / b}[op])
 
 
-def _unify(value, other, node):
-    """The chosen result of a conditional converted to the type both results share (true ? 1 : "a" is "1")."""
-    try:
-        return cty.convert(value, cty.common_type([cty.type_of(value), cty.type_of(other)]))
-    except FunctionError as exc:
-        raise error_at(node, f"Inconsistent conditional result types: {exc}") from None
+def _template_node(node) -> bool:
+    while node.data == "expr_term" and isinstance(node.children[0], Token) and node.children[0].type == "LPAR":
+        node = trees(node)[0]
+    inner = trees(node)[0] if node.data == "expr_term" and trees(node) else node
+    return inner.data in ("string", "heredoc_template", "heredoc_template_trim")
 
 
 def _index(value, key, step):

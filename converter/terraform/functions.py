@@ -413,7 +413,7 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "reverse": lambda items: list(reversed(to_list(items))),
     "sensitive": lambda v: v,
     "setintersection": _setop(lambda a, b: [v for v in a if any(equal(v, w) for w in b)]),
-    "setsubtract": _setop(lambda a, b: [v for v in a if not any(equal(v, w) for w in b)]),
+    "setsubtract": lambda a, b: _setop(lambda x, y: [v for v in x if not any(equal(v, w) for w in y)])(a, b),
     "setunion": _setop(lambda a, b: a + b),
     "sha1": _digest("sha1"),
     "sha256": _digest("sha256"),
