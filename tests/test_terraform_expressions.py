@@ -84,7 +84,7 @@ ROWS = [
     'zipmap(["a", "b"], [1, 2])', 'jsonencode({ b = [1, "x"], a = null })', 'jsonencode("<&>")',
     'jsondecode("{\\"b\\": 1, \\"a\\": [true, 1.5]}")', 'jsondecode("\\"s\\"")', 'startswith("s3://b", "s3://")',
     'endswith("file.json", ".yaml")', 'trimspace("  x y \\n")', "range(3)", "range(1, 4)", "range(0, 10, 3)",
-    "range(5, 0, -2)", "range(0)", 'sort(["b", "a", "c"])', "sort([3, 10, 1])",
+    "range(5, 0, -2)", "range(0)", 'range("1", -2)', "range(-3)", 'sort(["b", "a", "c"])', "sort([3, 10, 1])",
     'regex("[a-z]+", "123abc456")', 'regex("(\\\\d+)-(\\\\d+)", "10-20")', 'regex("(?P<a>\\\\w)(?P<b>\\\\d)", "x1")',
     'regexall("\\\\d", "a1b2")', 'trim("--x--", "-")', 'trimprefix("s3://b", "s3://")', 'trimsuffix("a.json", ".json")',
     'title("hello wor-ld o\'neil")', "abs(-3.5)", "ceil(1.2)", "floor(-1.2)", "max(1, 5, 3)", "min(1.5, 0.5)",

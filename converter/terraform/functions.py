@@ -222,7 +222,8 @@ def _range(*args):
     if not 1 <= len(args) <= 3:
         raise FunctionError("must have one, two, or three arguments")
     nums = [to_number(a) for a in args]
-    start, limit, step = (0, nums[0], 1) if len(nums) == 1 else (nums[0], nums[1], nums[2] if len(nums) == 3 else 1)
+    start, limit = (0, nums[0]) if len(nums) == 1 else (nums[0], nums[1])
+    step = nums[2] if len(nums) == 3 else 1 if start <= limit else -1  # counting down when start > limit
     if step == 0:
         raise FunctionError("step must not be zero")
     if (limit - start) * step < 0:
