@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 import os
 import re
@@ -15,7 +16,7 @@ from decimal import Decimal
 import pytest
 from lark import Token, Tree
 
-from converter.terraform import cty
+from converter.terraform import cty, functions
 from converter.terraform.evaluate import EvaluationError, evaluate, parse_expression, text_of, traversal
 from converter.values import Ref
 
@@ -83,7 +84,7 @@ ROWS = [
     'zipmap(["a", "b"], [1, 2])', 'jsonencode({ b = [1, "x"], a = null })', 'jsonencode("<&>")',
     'jsondecode("{\\"b\\": 1, \\"a\\": [true, 1.5]}")', 'jsondecode("\\"s\\"")', 'startswith("s3://b", "s3://")',
     'endswith("file.json", ".yaml")', 'trimspace("  x y \\n")', "range(3)", "range(1, 4)", "range(0, 10, 3)",
-    "range(5, 0, -2)", "range(0)", 'sort(["b", "a", "c"])', "sort([3, 10, 1])",
+    "range(5, 0, -2)", "range(0)", 'range("1", -2)', "range(-3)", 'sort(["b", "a", "c"])', "sort([3, 10, 1])",
     'regex("[a-z]+", "123abc456")', 'regex("(\\\\d+)-(\\\\d+)", "10-20")', 'regex("(?P<a>\\\\w)(?P<b>\\\\d)", "x1")',
     'regexall("\\\\d", "a1b2")', 'trim("--x--", "-")', 'trimprefix("s3://b", "s3://")', 'trimsuffix("a.json", ".json")',
     'title("hello wor-ld o\'neil")', "abs(-3.5)", "ceil(1.2)", "floor(-1.2)", "max(1, 5, 3)", "min(1.5, 0.5)",
@@ -115,6 +116,20 @@ ROWS = [
     'upper(trimspace(" a "))', "var.nested.inner", 'var.rules[0]["id"]', "var.list[length(var.list) - 1]", "var.flag && var.n > 2",
     'alltrue([for r in var.rules : contains(["Enabled", "Disabled"], r.status)])', 'anytrue([for r in var.rules : r.prefix == null])',
     "one(var.empty)", "length(var.empty) > 0 ? var.empty[0] : \"none\"", "compact([for r in var.rules : r.prefix])",
+    # more edges: Go formatting, conversions, splats, sets
+    'format("%v|%#v|%v", 1.5, 2, true)', 'format("%10v|%-6s|", "a", "b")', 'format("%+.1e", 12345)', 'format("%t", "true")',
+    'format("%#x", 255)', 'format("%.3s", "abcdef")', 'format("%5.2f%%", 12.345)', "jsonencode(1e-7)",
+    "jsonencode(123456789012345678901234567890.5)", "tostring(-2.50)", 'split("-", "a-b")',
+    'merge({ a = 1 }, { b = [1] })', "element(var.list, 5)", "flatten([[[1]], [[2, [3]]]])", "range(1, -1.5, -0.5)",
+    '"%{ for x in var.map }${x}%{ endfor }"', '[for k, v in toset(["a"]) : "${k}${v}"]',
+    '{ for k, v in ["a"] : v => k }', 'var.rules[*]["id"]', '"1.5" + "1"', '!"true"', '-"1"', '{ 1.5 = "a" }', "[null][0]",
+    'alltrue(["true"])', 'sum(["1", 2])', 'max("3", 2)', "concat(var.list, var.nums)", 'contains(toset(["a"]), "a")',
+    'zipmap(["a", "a"], [1, 2])', 'setunion([1], ["a"])', 'compact(toset(["", "a"]))', "0.1 + 0.2 == 0.3", '"${var.n}"',
+    'replace("a.b", ".", "-")', 'regex("(?i)ABC", "xabcx")', 'title("")', 'formatlist("%s", [])',
+    'jsonencode(tomap({ a = [1] }))', 'base64encode("é")', 'jsondecode("1.5")', "lookup({ a = { b = 1 } }, \"a\", {}).b",
+    'try(lookup({}, "x"), "missing")', "length(toset([1, 1, 2]))", "keys({ b = 1, a = { c = 2 } })", "var.nums[*]",
+    '[for i in range(3) : i * i if i > 0]', 'true ? ["a"] : tonumber("x")', 'tobool("1")', 'tobool("0")', '"1" && true', '"1" ? 1 : 2',
+    "{ a = 1, a = 2 }", 'coalesce(null, "", "x")', 'one(toset(["a"]))', "reverse(var.list)",
 ]
 
 ERRORS = [
@@ -123,7 +138,12 @@ ERRORS = [
     "one([1, 2])", 'element([], 0)', 'coalesce("", null)', '"x${var.list}"', '"x${null}"',
     "{ for x in [\"a\", \"a\"] : x => 1 }", "range(2000)", 'tobool("yes")', 'jsondecode("{")', "!1",
     "try([1][5], [2][5])", "zipmap([1], [])", 'base64decode("@@")',
-    "var.nums + 1", "sum([])", "-\"x\"", "toset([1, true])", "slice([1], 0, 3)", 'true ? [1] : { a = 1 }', 'tolist([1, { a = 1 }])', 'concat(toset(["b", "a"]), ["c"])',
+    "var.nums + 1", "sum([])", "-\"x\"", "toset([1, true])", "slice([1], 0, 3)", 'true ? [1] : { a = 1 }', 'tolist([1, { a = 1 }])',
+    '"a" < "b"', "tostring([1])", "tonumber(true)", 'keys(["a"])', "length(null)", 'sort(["b", null])',
+    'coalescelist([], [])', 'formatlist("%s%s", ["a"], ["b", "c"])', 'format("%s %s", "a")', 'format("%d", 1.5)',
+    'format("%s", [1])', "null ? 1 : 2", 'index(["a"], "z")', "try()", 'upper(["a"])', 'var.rules.*.id[5]',
+    'regex("(", "x")', 'jsondecode("[1,")', '"x${var.rules}"', 'lookup(["a"], "a")',
+    "merge([1])", "setsubtract([3, 1])", 'true ? ["a"] : "p${var.nums}"', 'true ? ["a"] : "%{ if [1] }y%{ endif }"', 'concat(toset(["b", "a"]), ["c"])',
 ]
 
 
@@ -355,3 +375,27 @@ def test_heredoc_errors_point_at_their_line():
 ])
 def test_what_an_unknown_does_not_decide_stays_known(text, expected):
     assert value(text) == expected
+
+
+def test_what_is_not_an_expression_is_refused():
+    from converter.formats.terraform import _parser
+
+    body = _parser().parse('x = 1\n').children[0]
+    with pytest.raises(EvaluationError, match="not an expression: body"):
+        evaluate(body, Pure())
+
+
+ODD_ARGUMENTS = ['1', '-2', '1.5', '"a"', '""', 'true', 'null', '[]', '{}', '[1, "a"]', '{ a = 1 }', 'toset(["b"])']
+
+
+@pytest.mark.parametrize("name", sorted(functions.FUNCTIONS))
+def test_functions_refuse_odd_arguments_cleanly(name):
+    """Any arguments give a value or an EvaluationError from the function's own checks, never a Python error."""
+    combos = [()] + [(a,) for a in ODD_ARGUMENTS] + list(itertools.product(ODD_ARGUMENTS[:6], repeat=2)) + \
+        [("1", "2", "3"), ('"a"', '"b"', '"c"')]
+    for args in combos:
+        try:
+            evaluate(parsed(f"{name}({', '.join(args)})"), pure())
+        except EvaluationError as exc:
+            cause = exc.__context__
+            assert cause is None or isinstance(cause, (functions.FunctionError, EvaluationError)), (args, repr(cause))

@@ -112,8 +112,8 @@ def to_bool(value) -> bool:
     """A value as a bool ("true"/"false" convert)."""
     if isinstance(value, bool):
         return value
-    if value in ("true", "false"):
-        return value == "true"
+    if value in ("true", "false", "1", "0"):  # cty converts "1" and "0" too
+        return value in ("true", "1")
     raise FunctionError(f"a bool is required, not {kind(value)}")
 
 
@@ -231,9 +231,8 @@ def number_text(value) -> str:
             return str(value)
         except ValueError:
             raise FunctionError("the number is too large to write") from None
-    digits = Context(prec=60).divide(Decimal(value.numerator), Decimal(value.denominator))
-    text = format(digits.normalize(), "f")
-    return text
+    context = Context(prec=60)
+    return format(context.normalize(context.divide(Decimal(value.numerator), Decimal(value.denominator))), "f")
 
 
 def equal(a, b) -> bool:
@@ -263,12 +262,14 @@ def encode(value) -> str:
     raise FunctionError(f"cannot encode {kind(value)}")
 
 
+def _not_json(constant: str):
+    raise FunctionError(f"invalid JSON: {constant} is not a JSON value")
+
+
 def decode(text: str):
     """A value from JSON text (objects with sorted keys, exact numbers)."""
-    def obj(pairs):
-        return sorted_map(pairs)
     try:
-        return json.loads(text, parse_float=number, parse_int=number, object_pairs_hook=obj,
-                          parse_constant=lambda c: (_ for _ in ()).throw(FunctionError(f"invalid JSON: {c}")))
+        return json.loads(text, parse_float=number, parse_int=number, object_pairs_hook=sorted_map,
+                          parse_constant=_not_json)
     except json.JSONDecodeError as exc:
         raise FunctionError(f"invalid JSON: {exc.msg} at character {exc.pos}") from None

@@ -52,6 +52,7 @@ class _Evaluator:
         self.scope, self.env = scope, env
 
     def known(self, name: str):
+        """What the scope says a reference is (hcl.reference() records it as the default)."""
         known = getattr(self.scope, "known", None)
         return known(name) if known else None
 
@@ -63,16 +64,21 @@ class _Evaluator:
         return Ref(kind="expression", language="terraform", text=text_of(node))
 
     def child(self, **names) -> "_Evaluator":
+        """An evaluator with more names bound (a for expression's key and value)."""
         return _Evaluator(self.scope, {**self.env, **names})
 
     def eval(self, node) -> Any:
+        """A node's value; an unknown operand makes the node an opaque reference."""
         if isinstance(node, Token):  # a bare literal token
             wrapper = {"INT_LITERAL": "int_lit", "FLOAT_LITERAL": "float_lit", "NAME": "identifier"}.get(node.type)
             if wrapper is None:
                 raise error_at(node, f"not an expression: {str(node)[:40]!r}")
             return self.eval(Tree(wrapper, [node]))
+        handler = getattr(self, "_" + str(node.data), None)
+        if handler is None:  # a block or a body given where an expression belongs
+            raise error_at(node, f"not an expression: {node.data}")
         try:
-            return getattr(self, "_" + node.data)(node)
+            return handler(node)
         except _Unknown:
             return self.opaque(node)
         except FunctionError as exc:
@@ -151,6 +157,7 @@ class _Evaluator:
         return template(self.parts(seq))
 
     def parts(self, seq: list) -> list:
+        """The literal and reference parts of a nested template sequence."""
         out = []
         for item in seq:
             if item[0] == "lit":
@@ -167,6 +174,7 @@ class _Evaluator:
         return out
 
     def interpolated(self, node):
+        """An interpolation's value as a string part (or a reference)."""
         value = self.eval(node)
         if isinstance(value, Ref):
             return value
@@ -199,6 +207,7 @@ class _Evaluator:
         return _arithmetic(op, a, b, node)
 
     def operand(self, convert, value, node):
+        """An operator's operand converted; null is refused."""
         if value is None:
             raise error_at(node, "Invalid operand: a null value cannot be an operand")
         return convert(value)
@@ -211,6 +220,7 @@ class _Evaluator:
         return (not cty.to_bool(value)) if str(op) == "!" else cty.normal(-Fraction(cty.to_number(value)))
 
     def condition(self, node) -> bool:
+        """A condition's bool (an if clause, a conditional, a %{if}); unknown makes the caller opaque."""
         value = self.known_value(node)
         if value is None:
             raise error_at(node, "Null condition: the condition value is null; it must be true or false")
@@ -221,10 +231,13 @@ class _Evaluator:
         chosen, other = (yes, no) if self.condition(cond) else (no, yes)
         value = self.eval(chosen)
         try:  # HCL converts both results to one type (true ? 1 : "a" is "1"); an error in the other is ignored
-            unchosen = self.eval(other)
-        except EvaluationError:
-            return value
-        return _unify(value, unchosen, node)
+            other_type = cty.type_of(self.eval(other))
+        except EvaluationError:  # but a failed template is still a string
+            other_type = "string" if _template_node(other) else None
+        try:
+            return cty.convert(value, cty.common_type([cty.type_of(value), other_type]))
+        except FunctionError as exc:
+            raise error_at(node, f"Inconsistent conditional result types: {exc}") from None
 
     # --- traversals --------------------------------------------------------------------------------
 
@@ -256,15 +269,18 @@ class _Evaluator:
             if not isinstance(value, dict):
                 raise error_at(step, f"Unsupported attribute: cannot access attribute {name!r} on a "
                                      f"{cty.kind(value)} value")
-            if name not in value:
-                raise error_at(step, f"Unsupported attribute: this object does not have an attribute named {name!r}")
-            return value[name]
+            try:  # not `in` first: a scope's lazy mapping computes a value when asked
+                return value[name]
+            except KeyError:
+                raise error_at(step, f"Unsupported attribute: this object does not have an attribute named "
+                                     f"{name!r}") from None
         key = int(str(kids(step)[1])) if step.data == "short_index" else self.known_value(kids(step)[1])
         return _index(value, key, step)
 
     # --- for expressions ---------------------------------------------------------------------------
 
     def collection(self, node):
+        """What a for expression iterates: a known list, set or map."""
         value = self.known_value(node)
         if value is None:
             raise error_at(node, "Iteration over null value: a null value cannot be used as the collection")
@@ -324,11 +340,11 @@ class _Evaluator:
             raise _Unknown
         if name not in fn.STRUCTURAL and any(has_unknown(a) for a in args):
             raise _Unknown
+        if not fn.accepts(call, len(args)):
+            raise error_at(node, f"Invalid function call: wrong number of arguments for {name}")
         try:
             return call(*args)
-        except TypeError:
-            raise error_at(node, f"Invalid function call: wrong number of arguments for {name}") from None
-        except FunctionError as exc:
+        except (FunctionError, TypeError, ValueError, ArithmeticError) as exc:  # a refusal, never a traceback
             raise error_at(node, f"Invalid function argument: {name}: {exc}") from None
 
     def lazy(self, name: str, arg_nodes: list, node):
@@ -359,12 +375,11 @@ def _arithmetic(op: str, a, b, node):
     return cty.normal({"+": a + b, "-": a - b, "*": a * b, "/": a / b}[op])
 
 
-def _unify(value, other, node):
-    """The chosen result of a conditional converted to the type both results share (true ? 1 : "a" is "1")."""
-    try:
-        return cty.convert(value, cty.common_type([cty.type_of(value), cty.type_of(other)]))
-    except FunctionError as exc:
-        raise error_at(node, f"Inconsistent conditional result types: {exc}") from None
+def _template_node(node) -> bool:
+    while node.data == "expr_term" and isinstance(node.children[0], Token) and node.children[0].type == "LPAR":
+        node = trees(node)[0]
+    inner = trees(node)[0] if node.data == "expr_term" and trees(node) else node
+    return inner.data in ("string", "heredoc_template", "heredoc_template_trim")
 
 
 def _index(value, key, step):
@@ -374,9 +389,10 @@ def _index(value, key, step):
         if key is None or isinstance(key, (list, tuple, dict)):
             raise error_at(step, "Invalid index: a map or object is indexed by a string")
         key = cty.to_string(key)
-        if key not in value:
-            raise error_at(step, f"Invalid index: the given key {key!r} does not identify an element")
-        return value[key]
+        try:
+            return value[key]
+        except KeyError:
+            raise error_at(step, f"Invalid index: the given key {key!r} does not identify an element") from None
     if isinstance(value, TfSet) or not is_list(value):
         raise error_at(step, f"Invalid index: a {cty.kind(value)} value cannot be indexed")
     try:

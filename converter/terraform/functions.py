@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import inspect
 import math
 import re
 import unicodedata
 from decimal import Context, Decimal
 from fractions import Fraction
+from functools import lru_cache
 from typing import Any, Callable
 
 from .cty import FunctionError, TfSet, decode, encode, equal, is_list, normal, sorted_map, to_bool, to_int, to_list, to_map, to_number, to_string, unify
@@ -70,7 +72,9 @@ def _verb(verb: str, flags: str, precision: str | None, value) -> str:
     if verb in "dbox" or (verb == "X" and not isinstance(value, str)):
         if verb in "xX" and isinstance(value, str):
             return value.encode().hex()
-        return format(to_int(value), sign + {"d": "d", "b": "b", "o": "o", "x": "x", "X": "X"}[verb])
+        prefix = {"b": "0b", "o": "0", "x": "0x", "X": "0X"}.get(verb, "") if "#" in flags else ""  # Go's %#x
+        number = to_int(value)
+        return ("-" if number < 0 else sign if verb == "d" else "") + prefix + format(abs(number), verb)
     if verb in "eEfFgG":
         num = Context(prec=60).divide(Decimal(Fraction(to_number(value)).numerator),
                                       Decimal(Fraction(to_number(value)).denominator))
@@ -218,7 +222,8 @@ def _range(*args):
     if not 1 <= len(args) <= 3:
         raise FunctionError("must have one, two, or three arguments")
     nums = [to_number(a) for a in args]
-    start, limit, step = (0, nums[0], 1) if len(nums) == 1 else (nums[0], nums[1], nums[2] if len(nums) == 3 else 1)
+    start, limit = (0, nums[0]) if len(nums) == 1 else (nums[0], nums[1])
+    step = nums[2] if len(nums) == 3 else 1 if start <= limit else -1  # counting down when start > limit
     if step == 0:
         raise FunctionError("step must not be zero")
     if (limit - start) * step < 0:
@@ -315,8 +320,12 @@ def _base64decode(text):
         raise FunctionError("the given value is not valid base64 of UTF-8 text") from None
 
 
-def _string(fn):
-    return lambda text, *rest: fn(to_string(text), *[to_string(r) for r in rest])
+def _string(fn, count: int = 1):
+    """A function of count strings (arguments converted to strings)."""
+    def call(*args):
+        return fn(*[to_string(a) for a in args])
+    call.arity = (count, count)
+    return call
 
 
 def _tonumber(value):
@@ -329,6 +338,16 @@ def _tostring(value):
 
 def _tobool(value):
     return None if value is None else to_bool(value)
+
+
+def _parseint(text, base):
+    text, base = to_string(text), to_int(base)
+    if not 2 <= base <= 36:  # Terraform allows 62, with upper-case digits above 36: not supported here
+        raise FunctionError(f"the base must be between 2 and 36, not {base}")
+    try:
+        return int(text, base)
+    except ValueError:
+        raise FunctionError(f"cannot parse {text!r} as a base {base} integer") from None
 
 
 def _sum(items):
@@ -348,7 +367,7 @@ def _setop(op):
         for other in rest:
             other = to_list(other)
             out = op(out, other)
-        return TfSet(out)
+        return TfSet(unify(out))
     return call
 
 
@@ -368,7 +387,7 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "contains": lambda items, value: any(equal(v, value) for v in to_list(items)),
     "distinct": _distinct,
     "element": _element,
-    "endswith": _string(lambda t, s: t.endswith(s)),
+    "endswith": _string(lambda t, s: t.endswith(s), 2),
     "flatten": _flatten,
     "floor": lambda n: math.floor(to_number(n)),
     "format": lambda spec, *args: format_(to_string(spec), *args),
@@ -387,7 +406,7 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "min": _minmax(min),
     "nonsensitive": lambda v: v,
     "one": _one,
-    "parseint": lambda text, base: int(to_string(text), to_int(base)),
+    "parseint": _parseint,
     "range": _range,
     "regex": _regex,
     "regexall": _regexall,
@@ -395,7 +414,7 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "reverse": lambda items: list(reversed(to_list(items))),
     "sensitive": lambda v: v,
     "setintersection": _setop(lambda a, b: [v for v in a if any(equal(v, w) for w in b)]),
-    "setsubtract": _setop(lambda a, b: [v for v in a if not any(equal(v, w) for w in b)]),
+    "setsubtract": lambda a, b: _setop(lambda x, y: [v for v in x if not any(equal(v, w) for w in y)])(a, b),
     "setunion": _setop(lambda a, b: a + b),
     "sha1": _digest("sha1"),
     "sha256": _digest("sha256"),
@@ -404,7 +423,7 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "slice": _slice,
     "sort": _sort,
     "split": lambda sep, text: to_string(text).split(to_string(sep)) if to_string(sep) else list(to_string(text)),
-    "startswith": _string(lambda t, s: t.startswith(s)),
+    "startswith": _string(lambda t, s: t.startswith(s), 2),
     "strrev": _string(lambda t: t[::-1]),
     "substr": _substr,
     "sum": _sum,
@@ -416,9 +435,9 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "toset": lambda value: TfSet(unify(to_list(value))),
     "tostring": _tostring,
     "trim": _trim,
-    "trimprefix": _string(lambda t, p: t[len(p):] if p and t.startswith(p) else t),
+    "trimprefix": _string(lambda t, p: t[len(p):] if p and t.startswith(p) else t, 2),
     "trimspace": _string(str.strip),
-    "trimsuffix": _string(lambda t, s: t[:-len(s)] if s and t.endswith(s) else t),
+    "trimsuffix": _string(lambda t, s: t[:-len(s)] if s and t.endswith(s) else t, 2),
     "upper": _string(lambda t: _each_rune(t, str.upper)),
     "values": _values,
     "zipmap": _zipmap,
@@ -434,6 +453,22 @@ def _formatlist(spec, *args):
 
 
 FUNCTIONS["formatlist"] = _formatlist
+
+
+@lru_cache(maxsize=None)
+def _arity(call) -> tuple[int, float]:
+    if hasattr(call, "arity"):
+        return call.arity
+    params = inspect.signature(call).parameters.values()
+    if any(p.kind is p.VAR_POSITIONAL for p in params):
+        return sum(p.default is p.empty and p.kind is p.POSITIONAL_OR_KEYWORD for p in params), math.inf
+    return sum(p.default is p.empty for p in params), len(params)
+
+
+def accepts(call, count: int) -> bool:
+    """Whether a function of the table takes this many arguments."""
+    least, most = _arity(call)
+    return least <= count <= most
 # Functions whose result is never known before apply, or depends on the machine: kept as expressions.
 UNKNOWN = {"timestamp", "plantimestamp", "timeadd", "timecmp", "formatdate", "uuid", "uuidv5", "bcrypt", "file",
            "filebase64", "fileexists", "fileset", "templatefile", "filemd5", "filesha1", "filesha256", "filesha512",

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from lark import Token, Tree
 
@@ -17,6 +18,7 @@ from .tree import EvaluationError, error_at, kids, parse_expression, trees
 #     ("for", key, value, node, l, r); l and r are the ~ strip markers --------------------------------------
 
 def string_items(node) -> list:
+    """A quoted string's template items, literals decoded."""
     items = []
     for part in trees(node):
         child = part.children[0]
@@ -66,6 +68,11 @@ def _directive_item(tree) -> tuple:
 
 def heredoc_items(text: str, node) -> list:
     """A heredoc's template items: its body (indentation trimmed for <<-) with ${...} and %{...} parsed."""
+    return list(_heredoc(text, getattr(node.children[0], "line", None) or 1))
+
+
+@lru_cache(maxsize=256)  # parsed once, not at each evaluation (a for_each evaluates it per instance)
+def _heredoc(text: str, first: int) -> tuple:
     lines = text.replace("\r\n", "\n").split("\n")
     body = lines[1:-2]
     if text.startswith("<<-"):
@@ -81,18 +88,18 @@ def heredoc_items(text: str, node) -> list:
         elif source.startswith(("${", "%{"), i):
             end = hcl._closing(source, i + 2)
             if end < 0:
-                raise error_at(node, "Unterminated template sequence in a heredoc")
+                raise EvaluationError("Unterminated template sequence in a heredoc", first)
             items += [("lit", unicodedata.normalize("NFC", "".join(literal)))]
-            line = (getattr(node.children[0], "line", None) or 1) + 1 + source.count("\n", 0, i)
-            items.append(_heredoc_directive(source[i], source[i + 2:end], node, line))
+            line = first + 1 + source.count("\n", 0, i)
+            items.append(_heredoc_directive(source[i], source[i + 2:end], line))
             literal, i = [], end + 1
         else:
             literal.append(source[i])
             i += 1
-    return items + [("lit", unicodedata.normalize("NFC", "".join(literal)))]
+    return tuple(items + [("lit", unicodedata.normalize("NFC", "".join(literal)))])
 
 
-def _heredoc_directive(marker: str, inner: str, node, line: int) -> tuple:
+def _heredoc_directive(marker: str, inner: str, line: int) -> tuple:
     left, right = inner.startswith("~"), inner.endswith("~")
     inner = inner[1 if left else 0:len(inner) - (1 if right else 0)].strip()
     if marker == "$":
@@ -104,7 +111,7 @@ def _heredoc_directive(marker: str, inner: str, node, line: int) -> tuple:
         return ("if", parse_expression(match.group(1), line), left, right)
     match = re.fullmatch(r"for\s+([A-Za-z_][\w-]*)(?:\s*,\s*([A-Za-z_][\w-]*))?\s+in\s+(.+)", inner, re.S)
     if not match:
-        raise error_at(node, f"Invalid template directive %{{{inner[:40]}}}")
+        raise EvaluationError(f"Invalid template directive %{{{inner[:40]}}}", line)
     key, value = (match.group(1), match.group(2)) if match.group(2) else (None, match.group(1))
     return ("for", key, value, parse_expression(match.group(3), line), left, right)
 
