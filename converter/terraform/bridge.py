@@ -38,6 +38,8 @@ def expression_value(expr, scope, attribute: Attribute) -> Any:
 
 
 def _json(data: Any, scope, attribute: Attribute) -> Any:
+    if isinstance(data, str) and "${" not in data and "%{" not in data:
+        return data  # a literal: nothing to parse
     if isinstance(data, str):
         return _evaluator.evaluate(json_template(data, attribute), Lookup(scope, attribute))
     if isinstance(data, dict):
