@@ -7,12 +7,11 @@ default is its value (so TF -> TF keeps `var.x`), and string templates stay temp
 from __future__ import annotations
 
 import re
-import unicodedata
 from typing import Any
 
 from ..errors import InputError, error
 from ..values import Ref, template
-from . import bridge, module
+from . import bridge, module, templates
 from .module import Instance, Resource, Scope
 from .syntax import Attribute, Body, Json
 
@@ -142,11 +141,9 @@ def _kept(expr, scope: Scope, attribute: Attribute) -> Any:
                         return None  # a number or bool in a template: let the evaluator format it
                 parts.append(value)
             elif getattr(inner, "type", "") == "STRING_CHARS":
-                from ..formats.hcl import _unescape
-
-                parts.append(unicodedata.normalize("NFC", _unescape(str(inner))))
+                parts.append(templates.unescape(str(inner), inner))
             elif getattr(inner, "type", "") in ("ESCAPED_INTERPOLATION", "ESCAPED_DIRECTIVE"):
-                parts.append(str(inner)[1:])
+                return None  # a literal ${ or %{: the evaluator decodes it
             else:
                 return None  # a %{ directive }: evaluated as a whole
         if any(isinstance(p, Ref) for p in parts):
