@@ -355,7 +355,9 @@ def terraform_env(tmp_path_factory):
         pytest.skip("terraform is not installed here")
     found = subprocess.run(["find", "/", "-maxdepth", "4", "-name", "registry.terraform.io", "-type", "d"],
                            capture_output=True, text=True).stdout.split()
-    mirrors = [m for m in found if list(Path(m).glob("hashicorp/aws/*"))]
+    # A mirror holds the provider binary (unpacked) or its zip (packed); temporary folders elsewhere may hold less.
+    mirrors = sorted((m for m in found if list(Path(m).glob("hashicorp/aws/*/*/terraform-provider-aws*")) or
+                      list(Path(m).glob("hashicorp/aws/terraform-provider-aws*.zip"))), key=lambda m: m.startswith("/tmp"))
     if not mirrors:
         pytest.skip("no hashicorp/aws provider mirror on this machine")
     root = tmp_path_factory.mktemp("terraform")
