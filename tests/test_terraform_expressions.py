@@ -128,7 +128,7 @@ ROWS = [
     'replace("a.b", ".", "-")', 'regex("(?i)ABC", "xabcx")', 'title("")', 'formatlist("%s", [])',
     'jsonencode(tomap({ a = [1] }))', 'base64encode("é")', 'jsondecode("1.5")', "lookup({ a = { b = 1 } }, \"a\", {}).b",
     'try(lookup({}, "x"), "missing")', "length(toset([1, 1, 2]))", "keys({ b = 1, a = { c = 2 } })", "var.nums[*]",
-    '[for i in range(3) : i * i if i > 0]', 'true ? ["a"] : tonumber("x")', 'true ? "a" : 1 + []', 'true ? "a" : !"x"', 'true ? 1 : ([] == 1)',
+    '[for i in range(3) : i * i if i > 0]', 'true ? ["a"] : tonumber("x")', 'true ? "a" : 1 + []', 'coalescelist(["a"], null)', 'true ? "a" : !"x"', 'true ? 1 : ([] == 1)',
     'tobool("1")', 'tobool("0")', '"1" && true', '"1" ? 1 : 2',
     "{ a = 1, a = 2 }", 'coalesce(null, "", "x")', 'one(toset(["a"]))', "reverse(var.list)",
 ]
@@ -144,7 +144,7 @@ ERRORS = [
     'coalescelist([], [])', 'formatlist("%s%s", ["a"], ["b", "c"])', 'format("%s %s", "a")', 'format("%d", 1.5)',
     'format("%s", [1])', "null ? 1 : 2", 'index(["a"], "z")', "try()", 'upper(["a"])', 'var.rules.*.id[5]',
     'regex("(", "x")', 'jsondecode("[1,")', '"x${var.rules}"', 'lookup(["a"], "a")',
-    "merge([1])", "setsubtract([3, 1])", 'true ? ["a"] : "p${var.nums}"', 'true ? ["a"] : "%{ if [1] }y%{ endif }"', 'true ? ["a"] : [] + 1', 'concat(toset(["b", "a"]), ["c"])',
+    "merge([1])", "setsubtract([3, 1])", "signum(1.5)", 'coalescelist(["a"], "b")', 'true ? ["a"] : "p${var.nums}"', 'true ? ["a"] : "%{ if [1] }y%{ endif }"', 'true ? ["a"] : [] + 1', 'concat(toset(["b", "a"]), ["c"])',
 ]
 
 

@@ -104,9 +104,10 @@ def _coalesce(*args):
 
 
 def _coalescelist(*args):
-    for arg in args:
-        if to_list(arg):
-            return list(arg)
+    lists = [to_list(arg) for arg in args]  # every argument is checked, not only those before the pick
+    for items in lists:
+        if items:
+            return items
     raise FunctionError("no non-null arguments")
 
 
@@ -419,7 +420,7 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "sha1": _digest("sha1"),
     "sha256": _digest("sha256"),
     "sha512": _digest("sha512"),
-    "signum": lambda n: (to_number(n) > 0) - (to_number(n) < 0),
+    "signum": lambda n: (to_int(n) > 0) - (to_int(n) < 0),  # Terraform takes whole numbers only
     "slice": _slice,
     "sort": _sort,
     "split": lambda sep, text: to_string(text).split(to_string(sep)) if to_string(sep) else list(to_string(text)),
