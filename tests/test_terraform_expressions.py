@@ -144,7 +144,8 @@ ERRORS = [
     'coalescelist([], [])', 'formatlist("%s%s", ["a"], ["b", "c"])', 'format("%s %s", "a")', 'format("%d", 1.5)',
     'format("%s", [1])', "null ? 1 : 2", 'index(["a"], "z")', "try()", 'upper(["a"])', 'var.rules.*.id[5]',
     'regex("(", "x")', 'jsondecode("[1,")', '"x${var.rules}"', 'lookup(["a"], "a")',
-    "merge([1])", "setsubtract([3, 1])", "signum(1.5)", 'coalescelist(["a"], "b")', 'true ? ["a"] : "p${var.nums}"', 'true ? ["a"] : "%{ if [1] }y%{ endif }"', 'true ? ["a"] : [] + 1', 'concat(toset(["b", "a"]), ["c"])',
+    "merge([1])", "setsubtract([3, 1])", "signum(1.5)", 'coalescelist(["a"], "b")', 'join("1")', 'true ? ["a"] : "p${var.nums}"', 'true ? ["a"] : "%{ if [1] }y%{ endif }"',
+    'true ? ["a"] : [] + 1', 'concat(toset(["b", "a"]), ["c"])',
 ]
 
 

@@ -141,8 +141,8 @@ def _sequence(value) -> list:
     return to_list(value)
 
 
-def _join(sep, *lists):
-    parts = [v for items in lists for v in to_list(items)]
+def _join(sep, first, *lists):  # at least one list
+    parts = [v for items in (first, *lists) for v in to_list(items)]
     if any(v is None for v in parts):
         raise FunctionError("a null value cannot be joined")
     return to_string(sep).join(to_string(v) for v in parts)
