@@ -43,7 +43,7 @@ ROWS = [
     '"%{ for x in var.list }${x},%{ endfor }"', '"%{ for i, x in var.list }${i}=${x} %{ endfor }"',
     '"a  %{~ if true ~}  b  %{~ endif ~}  c"', '"${ "nested ${var.name}" }"', '"%{ for k, v in var.map }${k}${v}%{ endfor }"',
     # operators
-    "1 + 2 * 3", "(1 + 2) * 3", "10 - 4 - 3", "10 % 3", "-7 % 3", "5.5 % 2", '"1" + 1', '"2.5" * "2"', "-var.n",
+    "1 + 2 * 3", "(1 + 2) * 3", "1 + 0", "3 * 0", "2 - 0", "0 / 5", "0 % 1", "10 - 4 - 3", "10 % 3", "-7 % 3", "5.5 % 2", '"1" + 1', '"2.5" * "2"', "-var.n",
     "!true", "!var.flag", '1 == "1"', 'true == "true"', "1 == 1.0", '"a" == "a"', "[1, 2] == [1, 2]",
     '{ a = 1 } == { a = 1 }', "null == null", "var.nothing == null", "1 != 2", "3 > 2", "2 >= 2", "1 < 0.5",
     '"10" > 9', "true && false", "true || false", '"true" && true', "!false && !false", "1e300 * 1e300",
@@ -144,7 +144,8 @@ ERRORS = [
     'coalescelist([], [])', 'formatlist("%s%s", ["a"], ["b", "c"])', 'format("%s %s", "a")', 'format("%d", 1.5)',
     'format("%s", [1])', "null ? 1 : 2", 'index(["a"], "z")', "try()", 'upper(["a"])', 'var.rules.*.id[5]',
     'regex("(", "x")', 'jsondecode("[1,")', '"x${var.rules}"', 'lookup(["a"], "a")',
-    "merge([1])", "setsubtract([3, 1])", "signum(1.5)", 'coalescelist(["a"], "b")', 'join("1")', 'true ? ["a"] : "p${var.nums}"', 'true ? ["a"] : "%{ if [1] }y%{ endif }"',
+    "merge([1])", "setsubtract([3, 1])", "signum(1.5)", 'coalescelist(["a"], "b")', 'join("1")', 'formatlist("x", { a = 1 })', 'true ? ["a"] : "p${var.nums}"',
+    'true ? ["a"] : "%{ if [1] }y%{ endif }"',
     'true ? ["a"] : [] + 1', 'concat(toset(["b", "a"]), ["c"])',
 ]
 

@@ -7,6 +7,7 @@ https://developer.hashicorp.com/terraform/language/expressions
 
 from __future__ import annotations
 
+import operator
 from fractions import Fraction
 from typing import Any, Protocol
 
@@ -364,15 +365,19 @@ class _Evaluator:
         raise error_at(node, "Error in function call: try: no expression succeeded")
 
 
+_ARITHMETIC = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv,
+               "<": operator.lt, ">": operator.gt, "<=": operator.le, ">=": operator.ge}
+
+
 def _arithmetic(op: str, a, b, node):
     if op in ("<", ">", "<=", ">="):
-        return {"<": a < b, ">": a > b, "<=": a <= b, ">=": a >= b}[op]
+        return _ARITHMETIC[op](a, b)
     a, b = Fraction(a), Fraction(b)
     if op in ("/", "%") and b == 0:
         raise error_at(node, "Operation failed: can't divide by zero")
     if op == "%":  # the sign follows the dividend, as Go's math/big does
         return cty.normal(a - b * int(a / b))
-    return cty.normal({"+": a + b, "-": a - b, "*": a * b, "/": a / b}[op])
+    return cty.normal(_ARITHMETIC[op](a, b))
 
 
 def _static_type(node):

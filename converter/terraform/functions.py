@@ -446,6 +446,8 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
 
 
 def _formatlist(spec, *args):
+    if any(isinstance(a, dict) for a in args):
+        raise FunctionError("the arguments must be lists or primitive values, not maps or objects")
     lengths = {len(a) for a in args if is_list(a)}
     if len(lengths) > 1:
         raise FunctionError("all list arguments must have the same length")
