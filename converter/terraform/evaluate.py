@@ -82,7 +82,7 @@ class _Evaluator:
             return handler(node)
         except _Unknown:
             return self.opaque(node)
-        except FunctionError as exc:
+        except (FunctionError, ArithmeticError) as exc:  # a refusal with its location, never a traceback
             raise error_at(node, str(exc)) from None
         except RecursionError:
             raise error_at(node, "the expression is nested too deeply") from None
