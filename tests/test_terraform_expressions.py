@@ -6,6 +6,7 @@ import functools
 import itertools
 import json
 import os
+import random
 import re
 import shutil
 import subprocess
@@ -148,6 +149,32 @@ ERRORS = [
     'true ? ["a"] : "%{ if [1] }y%{ endif }"',
     'true ? ["a"] : [] + 1', 'concat(toset(["b", "a"]), ["c"])',
 ]
+
+
+def generated(count: int, seed: int = 14) -> list[str]:
+    """Random expressions (fixed seed) over the variables and functions: differential testing against terraform."""
+    rng = random.Random(seed)
+    names = sorted(set(functions.FUNCTIONS) - {"sensitive", "nonsensitive"})
+    atoms = ['1', '0', '-2', '1.5', '"a"', '""', '"1"', '"true"', 'true', 'null', '[]', '{}', '[1, "a"]', '{ a = 1 }',
+             'var.list', 'var.map', 'var.rules', 'var.nothing', 'var.nums', '"x${var.name}"', 'toset(["b"])', '[3, 1]',
+             'var.rules[*].id', '{ b = "x", a = "y" }', '"%{ for x in var.list }${x}%{ endfor }"', '"%05.1f|%-3s|%q"']
+    forms = ["{0} + {1}", "{0} * {1}", "{0} - {1}", "{0} / {1}", "{0} % {1}", "{0} == {1}", "{0} < {1}", "{0} && {1}",
+             "{0} ? {1} : {2}", "[for x in {0} : x]", "[for x in {0} : {1}]", "{{ for k, v in {0} : tostring(k) => v... }}",
+             "({0})[{1}]", "({0})[*]", "({0})[*].id", "({0}).a", '"p${{{0}}}%{{ if {1} }}y%{{ endif }}"', "[{0}, {1}]",
+             "{{ x = {0}, y = {1} }}"]
+
+    def expression(depth: int) -> str:
+        if depth == 0 or rng.random() < 0.3:
+            return rng.choice(atoms)
+        if rng.random() < 0.5:
+            args = ", ".join(expression(depth - 1) for _ in range(rng.randrange(1, 4)))
+            return f"{rng.choice(names)}({args})"
+        return rng.choice(forms).format(*(expression(depth - 1) for _ in range(3)))
+
+    return [expression(3) for _ in range(count)]
+
+
+ROWS += generated(100)  # terraform spends about 15 ms on each row it refuses: kept small
 
 
 def test_table_size():
