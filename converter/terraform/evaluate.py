@@ -7,6 +7,7 @@ https://developer.hashicorp.com/terraform/language/expressions
 
 from __future__ import annotations
 
+import operator
 from fractions import Fraction
 from typing import Any, Protocol
 
@@ -81,7 +82,7 @@ class _Evaluator:
             return handler(node)
         except _Unknown:
             return self.opaque(node)
-        except FunctionError as exc:
+        except (FunctionError, ArithmeticError) as exc:  # a refusal with its location, never a traceback
             raise error_at(node, str(exc)) from None
         except RecursionError:
             raise error_at(node, "the expression is nested too deeply") from None
@@ -232,8 +233,8 @@ class _Evaluator:
         value = self.eval(chosen)
         try:  # HCL converts both results to one type (true ? 1 : "a" is "1"); an error in the other is ignored
             other_type = cty.type_of(self.eval(other))
-        except EvaluationError:  # but a failed template is still a string
-            other_type = "string" if _template_node(other) else None
+        except EvaluationError:  # but a failed template is still a string, a failed sum a number
+            other_type = _static_type(other)
         try:
             return cty.convert(value, cty.common_type([cty.type_of(value), other_type]))
         except FunctionError as exc:
@@ -364,22 +365,33 @@ class _Evaluator:
         raise error_at(node, "Error in function call: try: no expression succeeded")
 
 
+_ARITHMETIC = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv,
+               "<": operator.lt, ">": operator.gt, "<=": operator.le, ">=": operator.ge}
+
+
 def _arithmetic(op: str, a, b, node):
     if op in ("<", ">", "<=", ">="):
-        return {"<": a < b, ">": a > b, "<=": a <= b, ">=": a >= b}[op]
+        return _ARITHMETIC[op](a, b)
     a, b = Fraction(a), Fraction(b)
     if op in ("/", "%") and b == 0:
         raise error_at(node, "Operation failed: can't divide by zero")
     if op == "%":  # the sign follows the dividend, as Go's math/big does
         return cty.normal(a - b * int(a / b))
-    return cty.normal({"+": a + b, "-": a - b, "*": a * b, "/": a / b}[op])
+    return cty.normal(_ARITHMETIC[op](a, b))
 
 
-def _template_node(node) -> bool:
-    while node.data == "expr_term" and isinstance(node.children[0], Token) and node.children[0].type == "LPAR":
+def _static_type(node):
+    """The type HCL gives an expression that failed: its operator's result type (string for a template)."""
+    while node.data == "expr_term":
         node = trees(node)[0]
-    inner = trees(node)[0] if node.data == "expr_term" and trees(node) else node
-    return inner.data in ("string", "heredoc_template", "heredoc_template_trim")
+    if node.data in ("string", "heredoc_template", "heredoc_template_trim"):
+        return "string"
+    if node.data == "unary_op":
+        return "bool" if str(node.children[0]) == "!" else "number"
+    if node.data == "binary_op":
+        operator = str(kids(trees(node)[1])[0].children[0]).strip()
+        return "number" if operator in ("+", "-", "*", "/", "%") else "bool"
+    return None
 
 
 def _index(value, key, step):

@@ -104,9 +104,10 @@ def _coalesce(*args):
 
 
 def _coalescelist(*args):
-    for arg in args:
-        if to_list(arg):
-            return list(arg)
+    lists = [to_list(arg) for arg in args]  # every argument is checked, not only those before the pick
+    for items in lists:
+        if items:
+            return items
     raise FunctionError("no non-null arguments")
 
 
@@ -140,8 +141,8 @@ def _sequence(value) -> list:
     return to_list(value)
 
 
-def _join(sep, *lists):
-    parts = [v for items in lists for v in to_list(items)]
+def _join(sep, first, *lists):  # at least one list
+    parts = [v for items in (first, *lists) for v in to_list(items)]
     if any(v is None for v in parts):
         raise FunctionError("a null value cannot be joined")
     return to_string(sep).join(to_string(v) for v in parts)
@@ -419,7 +420,7 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "sha1": _digest("sha1"),
     "sha256": _digest("sha256"),
     "sha512": _digest("sha512"),
-    "signum": lambda n: (to_number(n) > 0) - (to_number(n) < 0),
+    "signum": lambda n: (to_int(n) > 0) - (to_int(n) < 0),  # Terraform takes whole numbers only
     "slice": _slice,
     "sort": _sort,
     "split": lambda sep, text: to_string(text).split(to_string(sep)) if to_string(sep) else list(to_string(text)),
@@ -445,6 +446,8 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
 
 
 def _formatlist(spec, *args):
+    if any(isinstance(a, dict) for a in args):
+        raise FunctionError("the arguments must be lists or primitive values, not maps or objects")
     lengths = {len(a) for a in args if is_list(a)}
     if len(lengths) > 1:
         raise FunctionError("all list arguments must have the same length")
