@@ -110,7 +110,7 @@ def cold_starts(repeat: int) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as tmp:
         small = Path(tmp) / "small.json"
         small.write_text(quiet_write([maximal(1)], "cli-json"))
-        for target in formats.MODULES:
+        for target in formats.writable():
             run(f"s3repl convert: 1 rule cli-json -> {target}", [py, "-m", "converter", "convert", str(small), "--to", target,
                                                                  "--bucket", "source-bucket", "--allow-lossy"])
     template = SAMPLES / "cfn-references" / "template.yaml"
@@ -130,7 +130,7 @@ def cold_starts(repeat: int) -> dict[str, float]:
 
 def pair_times(sizes, repeat: int) -> tuple[dict, dict, dict]:
     """Seconds per (size, source, target), peak bytes per (source, target) at the largest size, and the texts."""
-    names, times, memory, texts = list(formats.MODULES), {}, {}, {}
+    names, times, memory, texts = formats.writable(), {}, {}, {}
     for size in sizes:
         config = maximal(size)
         texts[size] = {fmt: quiet_write([config], fmt) for fmt in names}
@@ -176,7 +176,7 @@ def table(rows: list[tuple], header: tuple) -> None:
 
 
 def matrix(title: str, cell) -> None:
-    names = list(formats.MODULES)
+    names = formats.writable()
     print(f"{title} (rows: from, columns: to)")
     table([(s, *(cell(s, t) for t in names)) for s in names], ("", *names))
 
@@ -207,7 +207,7 @@ def main() -> None:
     print(f"{largest} rules: the libraries on the same content (ms)")
     table([(name, ms(seconds)) for name, seconds in floor.items()], ("measure", "median ms"))
 
-    pairs = [(s, t) for s in formats.MODULES for t in formats.MODULES]
+    pairs = [(s, t) for s in formats.writable() for t in formats.writable()]
     non_hcl = max((times[largest, s, t], f"{s} -> {t}") for s, t in pairs if s not in HCL and t not in HCL)
     cli = cold["s3repl convert: 1 rule cli-json -> s3-xml"]
     stack = cold['floor: python -c "import typer, pydantic"']

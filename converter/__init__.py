@@ -99,29 +99,51 @@ class Located:
 
 @_paused_gc()
 def read_located(inputs: str | Path | Iterable[str | Path], fmt: str | None = None, *, bucket: str | None = None,
-                 max_bytes: int | None = None, progress: Callable | None = None, context=None) -> list[Located]:
+                 max_bytes: int | None = None, progress: Callable | None = None, context=None,
+                 on_error: Callable | None = None) -> list[Located]:
     """The configurations in files, directories or '-' (stdin), each with its source map.
 
     progress wraps the iteration over the inputs (a progress bar on a terminal); context (a context.ReadContext) holds
-    what evaluation may use (--var, --var-file, the environment).
+    what evaluation may use (--var, --var-file, the environment). A directory's files that mention no replication
+    configuration are skipped. on_error, when given, receives each input's read error (S3ReplError) and the rest are
+    read; without it the first error is raised.
     """
     from . import formats, sources
     from .context import ReadContext
+    from .errors import S3ReplError
 
     context = context or ReadContext()
+
+    def attempt(read, *args):
+        if on_error is None:
+            return read(*args)
+        try:
+            return read(*args)
+        except S3ReplError as exc:
+            on_error(exc)
+            return []
 
     paths = [inputs] if isinstance(inputs, (str, Path)) else list(inputs)
     items: list[Located] = []
     for path in (progress or iter)(paths):
-        found = sources.load(str(path), max_bytes or sources.MAX_INPUT_BYTES)
+        found = attempt(sources.load, str(path), max_bytes or sources.MAX_INPUT_BYTES)
+        module = []
         if Path(path).is_dir():  # a Terraform directory is one module: its files refer to each other
             module = [s for s in found if s.name.lower().endswith((".tf", ".tf.json"))]
             if module and (fmt is None or formats.canonical_name(fmt).startswith("terraform")):
-                items += _located(_Guarded(formats.module("terraform")), module, module[0].name, context)
                 # Variable values (terraform.tfvars.json, *.auto.tfvars.json) are the module's inputs, not documents.
                 found = [s for s in found if s not in module and not s.name.lower().endswith(".tfvars.json")]
+            else:
+                module = []
+            found = [s for s in found if sources.mentions_replication(s.text)]
+        terraform = lambda: attempt(_located, _Guarded(formats.module("terraform")), module, module[0].name, context)  # noqa: E731
+        related = any(sources.mentions_replication(s.text) for s in module)
+        if related:
+            items += terraform()
         for source in found:
-            items += _located(_module_for(source, fmt), [source], source.name, context)
+            items += attempt(lambda s: _located(_module_for(s, fmt), [s], s.name, context), source)
+        if module and not related and not found:  # nothing here mentions replication: its reader says what is missing
+            items += terraform()
     chosen = select([item.config for item in items], bucket)
     if len(chosen) == len(items):
         return [Located(c, i.file, i.where, i.versioned) for i, c in zip(items, chosen)]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import os
-import re
 import sys
 import tempfile
 from pathlib import Path
@@ -12,10 +11,50 @@ from typing import List, Optional
 
 import typer
 
+from . import __version__
+from .cli_options import FORMATS, REPORT_FORMATS, SCHEMAS, SHAPES, TARGETS, Choice
+from .cli_options import put as _put
+from .cli_options import read_context as _context
+from .cli_options import report_format as _report_format
 from .errors import Diagnostic, S3ReplError, UsageError, error
 
-app = typer.Typer(add_completion=True, no_args_is_help=True, pretty_exceptions_enable=False,
-                  help="Convert Amazon S3 replication configurations between formats, without silent loss.")
+app = typer.Typer(add_completion=True, no_args_is_help=True, pretty_exceptions_enable=False, rich_markup_mode=None,
+                  help="Convert Amazon S3 replication configurations between formats, without silent loss. "
+                       "Defaults come from .s3repl.toml, or pyproject.toml's tool.s3repl table (see the README).")
+
+def _choice(choice: Choice, default, *decls: str, help: str, metavar: str | None = None):
+    """An option taking one of choice's words: listed in --help, completed by the shell, "did you mean" when mistyped."""
+    return typer.Option(default, *decls, parser=choice, metavar=metavar or choice.metavar(),
+                        autocompletion=choice.complete, help=help)
+
+
+def _format_option(default, *decls: str, help: str, choice: Choice = FORMATS):
+    return _choice(choice, default, *decls, metavar="FORMAT", help=help)
+
+
+def _format(choices=("text", "json"), help: str = "Report format (text when omitted)."):
+    return _choice(Choice(choices), None, "--format", help=help)
+
+
+def _formats_epilog() -> str:
+    from .formats import MODULES
+
+    return "\b\nFORMAT is one of (or an alias that s3repl formats lists):\n" + "\n".join(
+        "  " + ", ".join(list(MODULES)[i:i + 4]) for i in range(0, len(MODULES), 4))
+
+
+EPILOG = _formats_epilog()
+# Options several commands share (typer reads these as declarations; each command gets its own value).
+INPUTS = typer.Argument(..., metavar="INPUT", help="Files, directories, or - for stdin.")
+FROM = _format_option(None, "--from", "-f", help="Input format; detected when omitted.")
+BUCKET = typer.Option(None, "--bucket", "-b", metavar="NAME", help="Name the source bucket, or pick one configuration.")
+VAR = typer.Option([], "--var", metavar="NAME=VALUE", help="A value for a reference (a Terraform variable, a "
+                   "CloudFormation parameter, or a field path).")
+VAR_FILE = typer.Option([], "--var-file", metavar="FILE", help="Terraform variables (.tfvars or .tfvars.json); "
+                        "repeatable, later files win.")
+MAX_BYTES = typer.Option(20 * 1024 * 1024, "--max-bytes", metavar="N", help="Refuse inputs larger than this.")
+REPORT = typer.Option(None, "--output", "-o", metavar="FILE", help="Write the report to this file; stdout if omitted.")
+FORCE = typer.Option(False, "--force", help="Replace existing output files.")
 
 
 def _say(diag: Diagnostic) -> None:
@@ -76,7 +115,7 @@ def _emit(result: str | dict[str, str], output: Optional[Path], force: bool, lis
         _write_file(output, result, force)
 
 
-def _read_with_progress(inputs: list[str], fmt, bucket, max_bytes):
+def _read_with_progress(inputs: list[str], fmt, bucket, max_bytes, context=None):
     """Read the inputs; on a terminal, with a progress bar when there are several (nothing on a pipe)."""
     from . import read_located
 
@@ -87,96 +126,149 @@ def _read_with_progress(inputs: list[str], fmt, bucket, max_bytes):
         from rich.progress import track
 
         progress = lambda paths: track(paths, description="Reading", console=Console(stderr=True), transient=True)  # noqa: E731
-    return read_located(inputs, fmt, bucket=bucket, max_bytes=max_bytes, progress=progress)
+    return read_located(inputs, fmt, bucket=bucket, max_bytes=max_bytes, progress=progress, context=context)
 
 
-@app.command()
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"s3repl {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+@_handles_errors
+def _defaults(ctx: typer.Context, version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                                                help="Print the version and exit.")) -> None:
+    from .cli_options import default_map, find_config
+
+    found = find_config()
+    if found:
+        ctx.default_map = default_map(ctx.command, *found)
+
+
+@app.command(short_help="Convert between formats, refusing silent loss.", epilog=EPILOG)
 @_handles_errors
 def convert(
-    inputs: List[str] = typer.Argument(..., help="Files, directories, or - for stdin."),
-    to: str = typer.Option(..., "--to", "-t", help="Target format (see `s3repl formats`)."),
-    from_: Optional[str] = typer.Option(None, "--from", "-f", help="Input format; detected when omitted."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Output file or directory; stdout if omitted."),
-    bucket: Optional[str] = typer.Option(None, "--bucket", "-b", help="Name the source bucket, or pick one configuration."),
-    schema: str = typer.Option("auto", "--schema", help="auto keeps the input's; v2 upgrades V1 rules; v1 downgrades or refuses."),
-    allow_lossy: bool = typer.Option(False, "--allow-lossy", help="Write even when the target cannot hold a field; warn for each."),
-    var: List[str] = typer.Option([], "--var", help="NAME=VALUE for a reference the target needs as a literal."),
-    shape: str = typer.Option("bare", "--shape", help="cli-json shape: bare, wrapped (get-bucket-replication) or cli-input."),
-    force: bool = typer.Option(False, "--force", help="Replace existing output files."),
-    max_bytes: int = typer.Option(20 * 1024 * 1024, "--max-bytes", help="Refuse inputs larger than this."),
+    inputs: List[str] = INPUTS,
+    to: str = _format_option(..., "--to", "-t", help="Target format.", choice=TARGETS),
+    from_: Optional[str] = FROM,
+    output: Optional[str] = typer.Option(None, "--output", "-o", metavar="PATH", help="Output file or DIR/; stdout if "
+                                         "omitted."),
+    bucket: Optional[str] = BUCKET,
+    schema: str = _choice(Choice(SCHEMAS), "auto", "--schema",
+                          help="auto keeps the input's; v2 upgrades V1 rules; v1 downgrades or refuses."),
+    allow_lossy: bool = typer.Option(False, "--allow-lossy", help="Write even when the target cannot hold a field; "
+                                     "warn for each."),
+    var: List[str] = VAR,
+    var_file: List[Path] = VAR_FILE,
+    shape: str = _choice(Choice(SHAPES), "bare", "--shape",
+                         help="cli-json shape: bare, wrapped (get-bucket-replication) or cli-input."),
+    fmt: Optional[str] = _format(help="json: one document on stdout with the result, warnings and refusals."),
+    force: bool = FORCE,
+    max_bytes: int = MAX_BYTES,
     no_validate: bool = typer.Option(False, "--no-validate", help="Convert even what S3 would reject."),
-    with_iam: bool = typer.Option(False, "--with-iam", help="Also the role and policies; the configuration points at the role."),
-    source_kms_key: List[str] = typer.Option([], "--source-kms-key", help="With --with-iam: a KMS key of source objects."),
-    source_account: Optional[str] = typer.Option(None, "--source-account", help="With --with-iam: the source account."),
+    with_iam: bool = typer.Option(False, "--with-iam", help="Also the role and policies; the configuration points "
+                                  "at the role."),
+    source_kms_key: List[str] = typer.Option([], "--source-kms-key", metavar="ARN",
+                                             help="With --with-iam: a KMS key of source objects."),
+    source_account: Optional[str] = typer.Option(None, "--source-account", metavar="ID",
+                                                 help="With --with-iam: the source account."),
 ) -> None:
     """Convert replication configurations: s3repl convert export.json --to terraform --bucket src --with-iam"""
+    from .cli_options import refuse_format_as_output
+
+    refuse_format_as_output(output)
+    run = functools.partial(_convert, inputs, to, from_, output, bucket, schema, allow_lossy, var, var_file, shape,
+                            force, max_bytes, no_validate, with_iam, source_kms_key, source_account)
+    if fmt != "json":
+        run(say=_say, found=lambda finding: typer.echo(finding.render_finding(), err=True), json_mode=False)
+        return
+    from .report import convert_document
+
+    code, document = convert_document(run)
+    _put(document, None)
+    raise typer.Exit(code)
+
+
+def _convert(inputs, to, from_, output, bucket, schema, allow_lossy, var, var_file, shape, force, max_bytes,
+             no_validate, with_iam, source_kms_key, source_account, *, say, found, json_mode):
+    """convert's work; say receives each warning; returns what was not written (JSON mode without -o), and the files."""
     from . import located_findings, write
+    from .errors import Refusal
     from .formats import canonical_name
     from .normalize import apply_schema
 
-    canonical_name(to)  # a wrong --to is a usage error before any input is read
-    if schema not in ("auto", "v1", "v2"):
-        raise UsageError(error("usage", f"--schema {schema!r}", hint="choose auto, v1 or v2"))
-    variables = _variables(var)
-    items = _read_with_progress(inputs, from_, bucket, max_bytes)
+    context = _context(var, var_file)
+    variables = dict(context.variables)
+    items = _read_with_progress(inputs, from_, bucket, max_bytes, context)
     for item in items:  # the checks see what will be written: V1 rules upgraded, or downgraded
         item.config = apply_schema(item.config, schema)
     if not no_validate:
         findings = [f for item in items for f in located_findings(item)]
         for finding in findings:
-            typer.echo(finding.render_finding(), err=True)
+            found(finding)
         if any(f.severity == "error" for f in findings):
-            typer.echo("s3repl: not converted: S3 would reject the configuration (--no-validate converts anyway)",
-                       err=True)
-            raise typer.Exit(1)
+            raise Refusal(error("not-converted", "not converted: S3 would reject the configuration",
+                                hint="--no-validate converts anyway"))
     configs = [item.config for item in items]
     extra, extra_files = {}, {}
     if with_iam:
         from .iam import Options
         from .iam_output import bundle
 
-        configs, extra, extra_files = bundle(configs, to, Options(tuple(source_kms_key), source_account), _say, variables)
-    result = write(configs, to, allow_lossy=allow_lossy, variables=variables, shape=shape, warn=_say, extra=extra)
+        configs, extra, extra_files = bundle(configs, to, Options(tuple(source_kms_key), source_account), say, variables)
+    result = write(configs, to, allow_lossy=allow_lossy, variables=variables, shape=shape, warn=say, extra=extra)
     listing = [str(c.bucket or c.origin or "?") for c in configs]
-    if extra_files:  # the documents go beside the configuration: a directory
-        from . import grammar
+    # -o DIR/ (a trailing slash, or a directory that exists): files named after their source bucket go in it.
+    directory = output is not None and (output.endswith(("/", os.sep)) or Path(output).is_dir())
+    if (extra_files or directory) and isinstance(result, str):
+        from . import _file_name, grammar
 
-        named = result if isinstance(result, dict) else {
-            f"{re.sub(r'[^A-Za-z0-9._-]+', '_', listing[0])}{grammar.load(canonical_name(to)).extensions[0]}": result}
+        result = {_file_name(configs[0], 0, grammar.load(canonical_name(to)).extensions[0]): result}
+    if extra_files:  # the documents go beside the configuration: a directory
         if output is None:
             raise UsageError(error("needs-directory", "--with-iam writes the IAM documents beside the configuration",
                                    hint="pass -o DIR"))
-        result = {**named, **extra_files}
-    _emit(result, output, force, listing)
+        result = {**result, **extra_files}
+    if json_mode and output is None:
+        return result, []
+    path = None if output is None else Path(output)
+    _emit(result, path, force, listing)
+    return None, [str(path / name) for name in result] if isinstance(result, dict) else [str(path or "-")]
 
 
-@app.command()
+@app.command(short_help="Check every rule S3 enforces (text, JSON or SARIF).", epilog=EPILOG)
 @_handles_errors
 def validate(
-    inputs: List[str] = typer.Argument(..., help="Files, directories, or - for stdin."),
-    from_: Optional[str] = typer.Option(None, "--from", "-f", help="Input format; detected when omitted."),
-    bucket: Optional[str] = typer.Option(None, "--bucket", "-b", help="Pick one configuration."),
-    output: str = typer.Option("text", "--output", help="text, json or sarif (SARIF 2.1.0, for code scanning)."),
-    max_bytes: int = typer.Option(20 * 1024 * 1024, "--max-bytes", help="Refuse inputs larger than this."),
+    inputs: List[str] = INPUTS,
+    from_: Optional[str] = FROM,
+    bucket: Optional[str] = typer.Option(None, "--bucket", "-b", metavar="NAME", help="Pick one configuration."),
+    fmt: Optional[str] = _format(REPORT_FORMATS),
+    output: Optional[Path] = REPORT,
+    select: List[str] = typer.Option([], "--select", metavar="CODES", help="Only these checks (E110, W15: a prefix "
+                                     "selects a group); comma-separated or repeated."),
+    ignore: List[str] = typer.Option([], "--ignore", metavar="CODES", help="Not these checks (as --select)."),
+    strict: bool = typer.Option(False, "--strict", help="Warnings fail too (exit 1)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Text: only what fails the run, no summary."),
+    var: List[str] = VAR,
+    var_file: List[Path] = VAR_FILE,
+    max_bytes: int = MAX_BYTES,
 ) -> None:
-    """Check configurations against every rule S3 enforces: s3repl validate main.tf --output sarif"""
-    import json
+    """Check configurations against every rule S3 enforces: s3repl validate . --format sarif -o s3repl.sarif"""
+    from . import ci
 
-    from . import validate as run
-
-    if output not in ("text", "json", "sarif"):
-        raise UsageError(error("usage", f"--output {output!r}", hint="choose text, json or sarif"))
-    findings = run(inputs, from_, bucket=bucket, max_bytes=max_bytes)
-    if output == "sarif":
-        from .sarif import report
-
-        typer.echo(json.dumps(report(findings), indent=2, ensure_ascii=False))
-    elif output == "json":
-        typer.echo(json.dumps([f.as_dict() for f in findings], indent=2, ensure_ascii=False))
-    else:
-        for finding in findings:
-            typer.echo(finding.render_finding())
-    raise typer.Exit(1 if any(f.severity == "error" for f in findings) else 0)
+    fmt, output = _report_format(fmt, output)
+    codes = ci.Codes.parse(select, ignore)
+    found = codes.keep(ci.findings(inputs, from_, bucket=bucket, max_bytes=max_bytes, context=_context(var, var_file)))
+    fails = ci.failing(found, strict)
+    unreadable = [f for f in found if f.code == ci.READ_ERROR]
+    if fmt == "text":
+        for problem in unreadable:
+            typer.echo(problem.render(), err=True)
+    _put(ci.render(found, fmt, fails, quiet), output)
+    if not quiet and fmt == "text":
+        typer.echo(ci.summary(found), err=True)
+    raise typer.Exit(2 if unreadable else 1 if fails else 0)
 
 
 def _colour(text: str, style: str) -> str:
@@ -187,63 +279,78 @@ def _colour(text: str, style: str) -> str:
     return typer.style(text, fg=colour) if colour else text
 
 
-@app.command()
+@app.command(short_help="Compare two configurations by meaning (exit 0, 1 or 3).", epilog=EPILOG)
 @_handles_errors
 def diff(
-    a: str = typer.Argument(..., help="One side: a file, a directory, or -."),
-    b: str = typer.Argument(..., help="The other side."),
-    from_a: Optional[str] = typer.Option(None, "--from-a", help="Format of A; detected when omitted."),
-    from_b: Optional[str] = typer.Option(None, "--from-b", help="Format of B; detected when omitted."),
-    bucket: Optional[str] = typer.Option(None, "--bucket", "-b", help="Name the source bucket, or pick one configuration."),
-    var: List[str] = typer.Option([], "--var", help="NAME=VALUE for a reference, to decide comparisons with literals."),
-    output: str = typer.Option("text", "--output", help="text or json."),
+    a: str = typer.Argument(..., metavar="A", help="One side: a file, a directory, or -."),
+    b: str = typer.Argument(..., metavar="B", help="The other side."),
+    from_a: Optional[str] = _format_option(None, "--from-a", help="Format of A; detected when omitted."),
+    from_b: Optional[str] = _format_option(None, "--from-b", help="Format of B; detected when omitted."),
+    bucket: Optional[str] = BUCKET,
+    var: List[str] = VAR,
+    var_file: List[Path] = VAR_FILE,
+    fmt: Optional[str] = _format(),
+    output: Optional[Path] = REPORT,
 ) -> None:
-    """Compare two configurations by meaning: s3repl diff main.tf live.json (exit 0 equal, 1 different or undecided)"""
+    """Compare two configurations by meaning (exit 0 equal, 1 different, 3 undecided): s3repl diff main.tf live.json"""
     import json
 
     from . import diff as run
 
-    if output not in ("text", "json"):
-        raise UsageError(error("usage", f"--output {output!r}", hint="choose text or json"))
-    report = run(a, b, from_a=from_a, from_b=from_b, bucket=bucket, variables=_variables(var))
-    if output == "json":
-        typer.echo(json.dumps(report.as_dict(), indent=2, ensure_ascii=False, default=str))
+    fmt, output = _report_format(fmt, output, ("text", "json"))
+    context = _context(var, var_file)
+    report = run(a, b, from_a=from_a, from_b=from_b, bucket=bucket, variables=dict(context.variables), context=context)
+    if fmt == "json":
+        _put(json.dumps(report.as_dict(), indent=2, ensure_ascii=False, default=str), output)
     else:
-        for style, line in report.lines():
-            typer.echo(_colour(line, style))
-    raise typer.Exit(0 if report.outcome == "equal" else 1)
+        colour = output is None
+        _put("\n".join(_colour(line, style) if colour else line for style, line in report.lines()), output)
+    raise typer.Exit({"equal": 0, "different": 1}.get(report.outcome, 3))
 
 
-@app.command()
+@app.command(short_help="A table of the rules: what is replicated where.", epilog=EPILOG)
 @_handles_errors
 def show(
-    inputs: List[str] = typer.Argument(..., help="Files, directories, or - for stdin."),
-    from_: Optional[str] = typer.Option(None, "--from", "-f", help="Input format; detected when omitted."),
-    bucket: Optional[str] = typer.Option(None, "--bucket", "-b", help="Pick one configuration."),
+    inputs: List[str] = INPUTS,
+    from_: Optional[str] = FROM,
+    bucket: Optional[str] = typer.Option(None, "--bucket", "-b", metavar="NAME", help="Pick one configuration."),
+    var: List[str] = VAR,
+    var_file: List[Path] = VAR_FILE,
+    fmt: Optional[str] = _format(),
+    output: Optional[Path] = REPORT,
+    max_bytes: int = MAX_BYTES,
 ) -> None:
     """Show what is replicated where, one rule a line: s3repl show template.yaml"""
     from . import read
-    from .show import table
+    from .show import document, table
 
-    for config in read(inputs, from_, bucket=bucket):
-        typer.echo(table(config))
+    configs = read(inputs, from_, bucket=bucket, max_bytes=max_bytes, context=_context(var, var_file))
+    if fmt == "json":
+        import json
+
+        _put(json.dumps(document(configs), indent=2, ensure_ascii=False), output)
+    else:
+        _put("\n".join(table(config) for config in configs), output)
 
 
-@app.command()
+@app.command(short_help="The IAM role and policies a configuration needs.", epilog=EPILOG)
 @_handles_errors
 def iam(
-    inputs: List[str] = typer.Argument(..., help="Files, directories, or - for stdin."),
-    to: str = typer.Option("json", "--to", "-t", help="json, cloudformation, terraform or cli-script (with -o DIR)."),
-    from_: Optional[str] = typer.Option(None, "--from", "-f", help="Input format; detected when omitted."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Output file or directory; stdout if omitted."),
-    bucket: Optional[str] = typer.Option(None, "--bucket", "-b", help="Name the source bucket, or pick one configuration."),
-    source_kms_key: List[str] = typer.Option([], "--source-kms-key", help="ARN of a KMS key that encrypts source objects."),
-    source_account: Optional[str] = typer.Option(None, "--source-account", help="The source account (else the role's)."),
+    inputs: List[str] = INPUTS,
+    to: str = _choice(Choice(("json", "cloudformation", "terraform", "cli-script")), "json", "--to", "-t",
+                      help="The documents' format; cli-script writes into -o DIR/."),
+    from_: Optional[str] = FROM,
+    output: Optional[Path] = typer.Option(None, "--output", "-o", metavar="PATH", help="Output file or DIR/; stdout if omitted."),
+    bucket: Optional[str] = BUCKET,
+    source_kms_key: List[str] = typer.Option([], "--source-kms-key", metavar="ARN", help="ARN of a KMS key that encrypts source "
+                                             "objects."),
+    source_account: Optional[str] = typer.Option(None, "--source-account", metavar="ID", help="The source account (else the role's)."),
     batch: bool = typer.Option(False, "--batch", help="Also S3 Batch Replication (trust and permissions)."),
-    manifest_bucket: Optional[str] = typer.Option(None, "--manifest-bucket", help="Batch Replication manifest bucket."),
-    report_bucket: Optional[str] = typer.Option(None, "--report-bucket", help="Batch Replication report bucket."),
-    var: List[str] = typer.Option([], "--var", help="NAME=VALUE for a reference the documents need as a literal."),
-    force: bool = typer.Option(False, "--force", help="Replace existing output files."),
+    manifest_bucket: Optional[str] = typer.Option(None, "--manifest-bucket", metavar="NAME", help="Batch Replication manifest bucket."),
+    report_bucket: Optional[str] = typer.Option(None, "--report-bucket", metavar="NAME", help="Batch Replication report bucket."),
+    var: List[str] = VAR,
+    var_file: List[Path] = VAR_FILE,
+    force: bool = FORCE,
 ) -> None:
     """Write the role's trust and permissions policies and the cross-account policies: s3repl iam export.json --bucket src"""
     import json
@@ -251,16 +358,15 @@ def iam(
     from . import read
     from .grammar import api_path
     from .iam import Options, documents
-    from .iam_output import TARGETS, render
+    from .iam_output import render
     from .values import resolve_all
 
-    if to not in TARGETS:
-        raise UsageError(error("usage", f"--to {to!r}", hint=f"choose one of: {', '.join(TARGETS)}"))
     options = Options(tuple(source_kms_key), source_account, batch, manifest_bucket, report_bucket)
-    variables = _variables(var)
+    context = _context(var, var_file)
+    variables = dict(context.variables)
     files: dict[str, str] = {}
     everything = {}
-    for config in read(inputs, from_, bucket=bucket):
+    for config in read(inputs, from_, bucket=bucket, context=context):
         config, _ = resolve_all(config, variables, api_path)
         docs = documents(config, options)
         everything[str(config.bucket)] = docs
@@ -284,22 +390,29 @@ def iam(
         _emit(separator.join(f"# {name}\n{text}" for name, text in files.items()), output, force, list(files))
 
 
-@app.command()
+@app.command(short_help="The formats, their aliases, and what each cannot express.")
 @_handles_errors
-def formats() -> None:
+def formats(fmt: Optional[str] = _format(), output: Optional[Path] = REPORT) -> None:
     """List the formats, their aliases and extensions, and what each cannot express."""
-    from . import grammar
-    from .formats import MODULES
-    from .lossy import describe
+    import json
 
-    for name in MODULES:
-        spec = grammar.load(name)
-        aliases = f" (aliases: {', '.join(spec.aliases)})" if spec.aliases else ""
-        typer.echo(f"{name}{aliases}\n  {spec.summary}\n  extensions: {', '.join(spec.extensions)}")
-        gaps = [describe(gap) for gap in spec.cannot_express]
-        typer.echo("  cannot express:" + (" nothing" if not gaps else "".join(f"\n    {gap}" for gap in gaps)))
-        for note in spec.raw.get("normalizes", ()):
-            typer.echo(f"  normalizes: {note}")
+    from .report import formats_document
+
+    document = formats_document()
+    if fmt == "json":
+        _put(json.dumps(document, indent=2, ensure_ascii=False), output)
+        return
+    lines = []
+    for spec in document["formats"]:
+        aliases = f" (aliases: {', '.join(spec['aliases'])})" if spec["aliases"] else ""
+        lines.append(f"{spec['name']}{aliases}\n  {spec['summary']}\n  extensions: {', '.join(spec['extensions'])}")
+        if not spec["writes"]:
+            lines.append("  writes: no (an input format only)")
+            continue
+        gaps = [f"{gap['path']}: {gap['reason']}" for gap in spec["cannot_express"]]
+        lines.append("  cannot express:" + (" nothing" if not gaps else "".join(f"\n    {gap}" for gap in gaps)))
+        lines += [f"  normalizes: {note}" for note in spec["normalizes"]]
+    _put("\n".join(lines), output)
 
 
 def main() -> None:

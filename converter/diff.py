@@ -30,9 +30,10 @@ class Change:
     a: object = None
     b: object = None
     why: str | None = None
+    needs: tuple[str, ...] = ()  # undecided: the --var NAMEs that would decide it
 
     def as_dict(self) -> dict:
-        return {k: v for k, v in self.__dict__.items() if v is not None}
+        return {k: list(v) if k == "needs" else v for k, v in self.__dict__.items() if v is not None and v != ()}
 
 
 @dataclass
@@ -137,6 +138,23 @@ def _same(a, b, variables) -> bool | None:
     return a == b
 
 
+def needs(value, variables) -> tuple[str, ...]:
+    """The references in a value that no --var or default decides: what to pass as --var NAME=VALUE."""
+    if isinstance(value, tuple):  # tags
+        return tuple(name for pair in value for part in pair for name in needs(part, variables))
+    value = resolve(value, variables) if isinstance(value, Ref) else value
+    if not isinstance(value, Ref):
+        return ()
+    if value.kind == "template":
+        return tuple(name for part in value.parts or () for name in needs(part, variables))
+    return (value.display(),)
+
+
+def _undecided(path: str, a, b, variables, why: str = "a reference against a value it may or may not be") -> Change:
+    wanted = tuple(dict.fromkeys(needs(a, variables) + needs(b, variables)))
+    return Change("undecided", path, _show(a), _show(b), why, wanted)
+
+
 def _label(rule: Rule, index: int) -> str:
     return f"Rules[id={_text(rule.id)}]" if rule.id is not None else f"Rules[{index}]"
 
@@ -153,9 +171,10 @@ def compare(a: ReplicationConfig, b: ReplicationConfig, variables: dict | None =
     variables = variables or {}
     result = Comparison(names[0], names[1])
     same = _same(a.role, b.role, variables)
-    if same is not True:
-        result.changes.append(Change("changed" if same is False else "undecided", "Role", _text(a.role), _text(b.role),
-                                     None if same is False else "a reference against a value it may or may not be"))
+    if same is False:
+        result.changes.append(Change("changed", "Role", _text(a.role), _text(b.role)))
+    elif same is None:
+        result.changes.append(_undecided("Role", a.role, b.role, variables))
     left, right = list(enumerate(a.rules)), list(enumerate(b.rules))
     pairs = []
     for i, rule in list(left):  # by ID
@@ -189,17 +208,16 @@ def _compare_rules(result: Comparison, a: Rule, b: Rule, index: int, variables) 
         sb.pop("Priority", None)
         result.notes.append(f"{label} is {va.upper()} in {result.a} and {vb.upper()} in {result.b}: compared by meaning "
                             "(a V1 rule replicates delete markers and has no priority)")
-    for key in sa.keys() | sb.keys():
+    for key in [*sa, *(k for k in sb if k not in sa)]:  # in semantics() order: the same report every run
         same = _same(sa.get(key), sb.get(key), variables)
         if same is True:
             continue
-        why = None
-        if key == "DeleteMarkerReplication.Status" and va != vb:
-            why = "a V1 rule replicates delete markers; the V2 rule does not"
-        elif same is None:
-            why = "a reference against a value it may or may not be"
-        result.changes.append(Change("changed" if same is False else "undecided", f"{label}.{key}",
-                                     _show(sa.get(key)), _show(sb.get(key)), why))
+        if same is None:
+            result.changes.append(_undecided(f"{label}.{key}", sa.get(key), sb.get(key), variables))
+            continue
+        why = "a V1 rule replicates delete markers; the V2 rule does not" if (
+            key == "DeleteMarkerReplication.Status" and va != vb) else None
+        result.changes.append(Change("changed", f"{label}.{key}", _show(sa.get(key)), _show(sb.get(key)), why))
     for key, default in DEFAULTS.items():
         given_a, given_b = _given(a, key), _given(b, key)
         if given_a != given_b and sa.get(key) == sb.get(key) == default:
@@ -279,7 +297,7 @@ class Report:
             for x in c.changes:
                 sign = {"changed": "~", "added": "+", "removed": "-", "undecided": "?"}[x.kind]
                 body = f": {x.a!r} -> {x.b!r}" if x.kind in ("changed", "undecided") else ""
-                why = f" ({x.why})" if x.why else ""
+                why = f" ({x.why}{'; pass ' + ' '.join(f'--var {n}=VALUE' for n in x.needs) if x.needs else ''})" if x.why else ""
                 out.append((x.kind, f"  {sign} {x.path}{body}{why}"))
             out += [("note", f"  note: {n}") for n in c.notes]
         out += [("removed", f"- {name}: only in A") for name in self.only_a]

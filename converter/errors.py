@@ -19,6 +19,7 @@ class Diagnostic:
     column: int | None = None
     hint: str | None = None
     pointer: tuple | None = field(default=None, compare=False, repr=False)  # the path as data, to locate it
+    suppressed: dict | None = field(default=None, compare=False)  # {"kind": "inSource", "justification": ...}
 
     def at(self, **where) -> "Diagnostic":
         """A copy with location fields filled in (only those not set yet)."""

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import sys
 
-# Words every replication configuration holds in one of its formats; other YAML, JSON and HCL files are skipped.
-MARKERS = ("ReplicationConfiguration", "replication_configuration", "aws_s3_bucket_replication_configuration",
-           '"Destination"', "Destination:", "<Destination>", '"configurations"')
-
 
 def _holds_replication(path: str) -> bool:
     """Whether a staged file looks like one that holds a replication configuration."""
     from .formats import known_extension
+    from .sources import mentions_replication
 
     if not known_extension(path):
         return False
@@ -20,7 +17,7 @@ def _holds_replication(path: str) -> bool:
             head = handle.read(1 << 20).decode("utf-8", "replace")
     except OSError:
         return False
-    return any(marker in head for marker in MARKERS)
+    return mentions_replication(head)
 
 
 def main(argv: list[str] | None = None) -> int:

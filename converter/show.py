@@ -47,3 +47,19 @@ def table(config: ReplicationConfig) -> str:
     lines = [f"{name_of(config)} (role {_text(config.role)}; schema {schema}; {len(config.rules)} rules)"]
     lines += ["  " + "  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows]
     return "\n".join(lines)
+
+
+def document(configs: list[ReplicationConfig]) -> dict:
+    """The JSON form of show: each configuration and its rules, with the cells of the table as keys."""
+    keys = ("id", "status", "priority", "selects", "destination", "account", "storage_class")
+
+    def rule(r: Rule) -> dict:
+        cells = (r.id, r.status, r.priority, _selects(r), r.destination.bucket, r.destination.account,
+                 r.destination.storage_class)
+        out = {k: v.display() if isinstance(v, Ref) else v for k, v in zip(keys, cells)}
+        return {**out, "features": [] if _features(r) == "-" else _features(r).split(", ")}
+
+    return {"version": 1, "configurations": [
+        {"name": name_of(config), "role": _text(config.role) if config.role is not None else None,
+         "schema": sorted(v.upper() for v in versions(config)), "rules": [rule(r) for r in config.rules]}
+        for config in configs]}

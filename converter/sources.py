@@ -23,6 +23,16 @@ class Source:
     text: str
 
 
+# Words every replication configuration holds in one of its formats; other YAML, JSON and HCL files are skipped.
+MARKERS = ("ReplicationConfiguration", "replication_configuration", "aws_s3_bucket_replication_configuration",
+           '"Destination"', "Destination:", "<Destination>", '"configurations"')
+
+
+def mentions_replication(text: str) -> bool:
+    """Whether a document may hold a replication configuration (a directory's other files are skipped)."""
+    return any(marker in text for marker in MARKERS)
+
+
 def decode(data: bytes, name: str) -> str:
     """Text from bytes: UTF-8 with or without a BOM; anything else is refused with a clear message."""
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
@@ -234,6 +244,8 @@ def locate(text: str, pointer: tuple) -> tuple[int, int] | None:
         elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
             node = node.value[part]
             mark = node.start_mark
+        elif isinstance(part, str) and part.startswith("Fn::") and node.tag == f"!{part[4:]}":
+            continue  # a CloudFormation short-form tag (!If [...]) holds the arguments the long form keys by name
         else:
             break
     return (mark.line + 1, mark.column + 1) if mark else None

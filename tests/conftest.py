@@ -41,7 +41,8 @@ def expected(sample: Path):
 
 
 def without_origin(configs):
-    """Configurations without their provenance (a logical ID or resource address), which formats rename."""
+    """Configurations without their provenance (a logical ID or resource address, which formats rename; what reading
+    evaluated, which writing declares and drops)."""
     return [c.model_copy(update={"origin": None, "evaluated": None}) for c in configs]
 
 

@@ -86,10 +86,16 @@ def test_input_over_the_size_cap_is_refused(cli, tmp_path):
 
 
 @pytest.mark.parametrize("args,message", [
-    (["--to", "nope"], "unknown format 'nope' (choose one of: cli-json, s3-xml, cloudformation, cloudformation-json, terraform, terraform-legacy, terraform-json, model)"),
-    (["--to", "xml", "--from", "yaml"], "unknown format 'yaml'"),
-    (["--to", "xml", "--schema", "v3"], "--schema 'v3'"),
+    (["--to", "nope"], "'nope' is not one of cli-json, s3-xml, cloudformation, cloudformation-json, terraform, "
+                       "terraform-legacy, terraform-json, model\n"),
+    (["--to", "terrafrom"], "'terrafrom' is not one of cli-json, s3-xml, cloudformation, cloudformation-json, terraform, "
+                            "terraform-legacy, terraform-json, model (did you mean 'terraform'?)"),
+    (["--to", "xml", "--from", "yaml"], "Invalid value for '--from' / '-f': 'yaml' is not one of"),
+    (["--to", "xml", "--schema", "v3"], "Invalid value for '--schema': 'v3' is not one of auto, v1, v2 (did you mean 'v2'?)"),
+    (["--to", "xml", "--shape", "wraped"], "(did you mean 'wrapped'?)"),
+    (["--to", "xml", "--format", "jsno"], "(did you mean 'json'?)"),
     (["--to", "xml", "--var", "novalue"], "--var 'novalue' is not NAME=VALUE"),
+    (["--to", "xml", "-o", "json"], "use --format json for a json report, or -o ./json for a file of that name"),
 ])
 def test_a_wrong_command_line_exits_2(cli, tmp_path, args, message):
     path = tmp_path / "x.json"

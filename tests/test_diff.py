@@ -34,10 +34,12 @@ def write_json(config) -> str:
     """CLI JSON for a configuration, references given the values the test chooses."""
     from converter import write
 
-    variables = {"ReplicationRole.Arn": "arn:aws:iam::111122223333:role/r", "AWS::Partition": "aws",
-                 "AWS::Region": "eu-west-1", "ReplicaKeyArn": "arn:aws:kms:eu-west-1:444455556666:key/k",
-                 "SharedReplicaBucketArn": "arn:aws:s3:::shared"}
-    return write([config], "cli-json", variables=variables)
+    return write([config], "cli-json", variables=VALUES)
+
+
+VALUES = {"ReplicationRole.Arn": "arn:aws:iam::111122223333:role/r", "AWS::Partition": "aws",
+          "AWS::Region": "eu-west-1", "ReplicaKeyArn": "arn:aws:kms:eu-west-1:444455556666:key/k",
+          "SharedReplicaBucketArn": "arn:aws:s3:::shared"}
 
 
 def test_exit_codes(cli, tmp_path):
@@ -48,12 +50,28 @@ def test_exit_codes(cli, tmp_path):
     (live,) = read(ROOT / "samples" / "cfn-references" / "template.yaml")
     literal = tmp_path / "live.json"
     literal.write_text(json.dumps({"Role": "arn:aws:iam::111122223333:role/r", "Rules": json.loads(write_json(live))["Rules"]}))
+    # like terraform plan -detailed-exitcode: 0 equal, 1 different, 3 undecided (and which --var decides it)
     undecided = cli("diff", ROOT / "samples" / "cfn-references" / "template.yaml", literal)
-    assert undecided.exit_code == 1 and "undecided" in undecided.stdout
-    assert "? Role: 'ReplicationRole.Arn' -> 'arn:aws:iam::111122223333:role/r'" in undecided.stdout
+    assert undecided.exit_code == 3 and "undecided" in undecided.stdout
+    assert ("? Role: 'ReplicationRole.Arn' -> 'arn:aws:iam::111122223333:role/r' (a reference against a value it may "
+            "or may not be; pass --var ReplicationRole.Arn=VALUE)") in undecided.stdout
+    as_json = json.loads(cli("diff", ROOT / "samples" / "cfn-references" / "template.yaml", literal, "--format", "json").stdout)
+    needed = {name for c in as_json["configurations"] for change in c["changes"] for name in change.get("needs", ())}
+    values = {**VALUES, "ReplicaBucket.Arn": "arn:aws:s3:::acme-orders-replica"}
+    assert as_json["outcome"] == "undecided" and needed == set(values)  # every undecided reference, no more
+    decided = cli("diff", ROOT / "samples" / "cfn-references" / "template.yaml", literal,
+                  *[arg for name in sorted(needed) for arg in ("--var", f"{name}={values[name]}")])
+    assert decided.exit_code == 0, decided.stdout
     assert cli("diff", sample / "cli-json.json", sample / "nope.json").exit_code == 2
-    as_json = json.loads(cli("diff", sample / "cli-json.json", sample / "main.tf", "--output", "json").stdout)
+    as_json = json.loads(cli("diff", sample / "cli-json.json", sample / "main.tf", "--format", "json").stdout)
     assert as_json["outcome"] == "equal" and as_json["configurations"][0]["changes"] == []
+
+
+def test_output_as_the_format_is_deprecated_but_works(cli):
+    sample = ROOT / "samples" / "two-destinations"
+    result = cli("diff", sample / "cli-json.json", sample / "main.tf", "--output", "json")
+    assert json.loads(result.stdout)["outcome"] == "equal"
+    assert "--output json is deprecated" in result.stderr and "use --format json" in result.stderr
 
 
 # --- one member at a time -------------------------------------------------------------------------

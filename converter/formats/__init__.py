@@ -14,7 +14,7 @@ from ..sources import Source
 # Format name -> module in this package. Modules are imported only when their format is used.
 MODULES = {"cli-json": "cli_json", "s3-xml": "s3_xml", "cloudformation": "cloudformation",
            "cloudformation-json": "cloudformation_json", "terraform": "terraform", "terraform-legacy": "terraform_legacy",
-           "terraform-json": "terraform_json", "model": "model_json"}
+           "terraform-json": "terraform_json", "terraform-plan": "terraform_plan", "model": "model_json"}
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,11 @@ def canonical_name(name: str) -> str:
         if wanted == fmt or wanted in grammar.load(fmt).aliases:
             return fmt
     raise UsageError(error("unknown-format", f"unknown format {name!r}", hint=f"choose one of: {', '.join(MODULES)}"))
+
+
+def writable() -> list[str]:
+    """The formats that write, not only read (terraform-plan is an input only)."""
+    return [fmt for fmt in MODULES if not grammar.load(fmt).raw.get("read_only")]
 
 
 def module(name: str) -> ModuleType:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
 from .. import grammar
+from ..cloudformation.template import fragment, resources_of
 from ..errors import InputError, Refusal, error
 from ..model import ReplicationConfig
 from ..sources import Source, load_json, load_yaml, with_locations
@@ -25,13 +26,15 @@ PSEUDO = {"AWS::AccountId", "AWS::NotificationARNs", "AWS::NoValue", "AWS::Parti
 BUCKET = "AWS::S3::Bucket"
 META = "s3repl"  # template Metadata key: which Parameter stands for which reference (round trips stay exact)
 _LOGICAL_ID = re.compile(r"^[A-Za-z0-9]+\Z")
+# (template, logical ID) -> where folded members sit in the template (Stack.moves), for the locator; recent reads only.
+_MOVES: dict = {}
 
 
 def detect(text: str, filename: str) -> float:
     """How sure we are that a document is a CloudFormation template in YAML."""
     head = text[:8192]
     if "AWSTemplateFormatVersion" not in head and not ("Resources" in head and "AWS::" in head):
-        return 0.0
+        return 0.95 if fragment(head) and not text.lstrip().startswith("{") else 0.0  # above cli-json: it has Rules too
     return 0.4 if text.lstrip().startswith("{") else 0.95
 
 
@@ -44,6 +47,7 @@ class _Template:
     parameters: dict = field(default_factory=dict)
     resources: dict = field(default_factory=dict)
     stand_ins: dict = field(default_factory=dict)  # Parameter -> the reference it stands for (our Metadata)
+    stack: Any = None  # converter.cloudformation.evaluate.Stack: --var values for Parameters
 
 
 @lru_cache(maxsize=64)  # a template is read again for diagnostics (locations, versioning): parse it once
@@ -55,20 +59,23 @@ def parse(source: Source) -> Any:
 
 
 def read(source: Source, context=None) -> list[ReplicationConfig]:
-    """One configuration per AWS::S3::Bucket that has a ReplicationConfiguration."""
+    """One configuration per AWS::S3::Bucket that has a ReplicationConfiguration (its conditions decided)."""
+    from ..cloudformation.evaluate import NO_VALUE, Stack
+
     data = parse(source)
-    resources = data.get("Resources") if isinstance(data, dict) else None
-    if not isinstance(resources, dict):
-        raise InputError(error("input", "not a CloudFormation template: no Resources mapping", file=source.name,
-                               hint="pass --from to name the format if this is not a template"))
-    parameters = data.get("Parameters") if isinstance(data.get("Parameters"), dict) else {}
+    resources, prefix = resources_of(data, source)
     metadata = data.get("Metadata") if isinstance(data.get("Metadata"), dict) else {}
     stand_ins = (metadata.get(META) or {}).get("references", {}) if isinstance(metadata.get(META), dict) else {}
     if not isinstance(stand_ins, dict):
         raise InputError(error("stand-in", "expected a mapping of Parameter to reference", file=source.name,
                                path=f"Metadata.{META}.references"))
-    context = _Template(parameters, resources, {k: stored_reference(v, f"Metadata.{META}.references.{k}")
-                                                 for k, v in stand_ins.items()})
+    given = (context.variables if context else {}) or {}
+    try:
+        stack = Stack.of(data, given)
+    except InputError as exc:
+        raise with_locations(exc, source.text, source.name) from None
+    names = _Template(stack.parameters, resources, {k: stored_reference(v, f"Metadata.{META}.references.{k}")
+                                                    for k, v in stand_ins.items()}, stack)
     configs, problems = [], []
     for logical_id, resource in resources.items():
         if not isinstance(resource, dict) or resource.get("Type") != BUCKET:
@@ -76,16 +83,31 @@ def read(source: Source, context=None) -> list[ReplicationConfig]:
         properties = resource.get("Properties") or {}
         if not isinstance(properties, dict) or "ReplicationConfiguration" not in properties:
             continue
-        pointer = ("Resources", logical_id, "Properties")
+        pointer = prefix(logical_id) + ("Properties",)
+        stack.used, stack.moves = {}, {}
         try:
-            configs.append(_config(logical_id, properties, pointer, context))
+            # https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/conditions-section-structure.html
+            if "Condition" in resource and not stack.condition(resource["Condition"], f"Resources.{logical_id}"):
+                continue  # the stack would not create this bucket
+            properties = {key: stack.fold(properties[key], pointer + (key,))
+                          for key in ("ReplicationConfiguration", "BucketName") if key in properties}
+            if properties["ReplicationConfiguration"] is NO_VALUE:
+                continue  # !If [Cond, {...}, !Ref AWS::NoValue]: this stack's bucket does not replicate
+            properties = {key: value for key, value in properties.items() if value is not NO_VALUE}
+            config = _config(logical_id, properties, pointer, names)
+            evaluated = ", ".join(f"{name}={value}" for name, value in stack.used.items())
+            configs.append(config.model_copy(update={"evaluated": evaluated}) if evaluated else config)
+            if len(_MOVES) > 256:
+                _MOVES.clear()
+            _MOVES[source, logical_id] = stack.moves
         except InputError as exc:
-            problems += exc.diagnostics
+            problems += [d if d.pointer is None else replace(d, pointer=stack.source_pointer(d.pointer))
+                         for d in exc.diagnostics]
     if problems:
         raise with_locations(InputError(problems), source.text, source.name)
     if not configs:
-        raise Refusal(error("no-replication", "no AWS::S3::Bucket in the template has a ReplicationConfiguration",
-                            file=source.name))
+        raise Refusal(error("no-replication", "no AWS::S3::Bucket in the template has a ReplicationConfiguration"
+                            + (" (under the conditions as given)" if stack.conditions else ""), file=source.name))
     return configs
 
 
@@ -93,8 +115,9 @@ def _config(logical_id: str, properties: dict, pointer: tuple, context: _Templat
     hook = lambda raw, where: _reference(raw, where, context)  # noqa: E731
     body = properties["ReplicationConfiguration"]
     if _is_intrinsic(body):
-        raise InputError(error("input", f"ReplicationConfiguration is an {next(iter(body))}; s3repl reads literal "
-                               "configurations", path=grammar.render(pointer + ("ReplicationConfiguration",)),
+        raise InputError(error("input", f"ReplicationConfiguration is an {next(iter(body))} s3repl cannot evaluate; "
+                               "it reads configurations that are literal once conditions are decided",
+                               path=grammar.render(pointer + ("ReplicationConfiguration",)),
                                pointer=pointer + ("ReplicationConfiguration",)))
     config = grammar.to_model(body, ReplicationConfig, GRAMMAR, text=True, hook=hook,
                               pointer=pointer + ("ReplicationConfiguration",))
@@ -150,7 +173,8 @@ def _named(name: str, attribute: str | None, pointer: tuple, context: _Template)
         return Ref(kind="pseudo", target=name)
     if attribute is None and name in context.parameters:
         spec = context.parameters[name] if isinstance(context.parameters[name], dict) else {}
-        default = spec.get("Default")
+        given = context.stack.given if context.stack else {}
+        default = given[name] if name in given else spec.get("Default")  # --var Name=VALUE overrides the Default
         literal = str(default) if isinstance(default, (str, int, float)) and not isinstance(default, bool) else None
         return Ref(kind="parameter", target=name, default=literal)
     resource = context.resources.get(name)
@@ -339,11 +363,18 @@ def locator(source: Source, configs: list[ReplicationConfig]):
     """Where a model location is in the template (line, column)."""
     from ..sources import locate
 
+    from ..cloudformation.evaluate import Stack
+
     def where(index: int, loc: tuple):
-        resource = ("Resources", configs[index].origin, "Properties")
+        try:
+            resource = resources_of(parse(source), source)[1](configs[index].origin) + ("Properties",)
+        except InputError:
+            return None
+        moved = Stack(moves=_MOVES.get((source, configs[index].origin), {}))
         if loc[:1] == ("bucket",):
-            return locate(source.text, resource + ("BucketName",))
-        return locate(source.text, resource + ("ReplicationConfiguration",) + grammar.to_pointer(loc, NAME))
+            return locate(source.text, moved.source_pointer(resource + ("BucketName",)))
+        return locate(source.text, moved.source_pointer(resource + ("ReplicationConfiguration",)
+                                                        + grammar.to_pointer(loc, NAME)))
 
     return where
 
@@ -352,8 +383,11 @@ def versioning(sources: list[Source]):
     """Whether the template enables versioning on a bucket a value names: True, False, or None (not in it)."""
     buckets = {}  # logical ID -> (literal name, versioning enabled)
     for source in sources:
-        data = parse(source)
-        for logical_id, resource in ((data or {}).get("Resources") or {}).items():
+        try:
+            resources = resources_of(parse(source), source)[0]
+        except InputError:
+            continue
+        for logical_id, resource in resources.items():
             if isinstance(resource, dict) and resource.get("Type") == BUCKET:
                 properties = resource.get("Properties") or {}
                 status = (properties.get("VersioningConfiguration") or {}).get("Status")

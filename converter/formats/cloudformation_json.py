@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..cloudformation.template import fragment
 from ..model import ReplicationConfig
 from . import json_text
 from .cloudformation import build, locator, read, versioning  # noqa: F401 - the same reader serves both syntaxes
@@ -16,7 +17,9 @@ def detect(text: str, filename: str) -> float:
     head = text[:8192]
     if not text.lstrip().startswith("{"):
         return 0.0
-    return 0.95 if "AWSTemplateFormatVersion" in head or ('"Resources"' in head and "AWS::" in head) else 0.0
+    if "AWSTemplateFormatVersion" in head or ('"Resources"' in head and "AWS::" in head):
+        return 0.95
+    return 0.95 if fragment(head) else 0.0  # a resource without its template (the user guide prints them so)
 
 
 def write(configs: list[ReplicationConfig], options) -> str:

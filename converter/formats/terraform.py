@@ -175,7 +175,7 @@ def _evaluated(root, resource) -> str | None:
     if not why:
         return None
     inputs = ", ".join(f"var.{n}" for n in sorted(root.given))
-    return ", ".join(why) + (f" with the inputs given for {inputs}" if inputs else "")
+    return "Terraform: " + ", ".join(why) + (f" with the inputs given for {inputs}" if inputs else "")
 
 
 def _all_blocks(body):
@@ -252,9 +252,9 @@ def losses(config: ReplicationConfig, options) -> list:
     found = [Loss(loc, "Terraform normalizes strings to Unicode NFC, and this one would change",
                   unicodedata.normalize("NFC", value))
              for loc, value in leaves(config) if isinstance(value, str) and not unicodedata.is_normalized("NFC", value)]
-    if config.evaluated:
+    if config.evaluated and config.evaluated.startswith("Terraform: "):  # CloudFormation's: converter/lossy.py
         found.append(Loss(("evaluated",), f"{config.origin or 'the configuration'} was read by evaluating "
-                          f"{config.evaluated}; it is written as literal, expanded resources"))
+                          f"{config.evaluated.removeprefix('Terraform: ')}; it is written as literal, expanded resources"))
     for index, rule in enumerate(config.rules):
         tags = rule.filter.and_.tags if rule.filter and rule.filter.and_ and rule.filter.and_.tags else ()
         seen = set()

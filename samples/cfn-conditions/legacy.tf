@@ -1,6 +1,6 @@
-variable "expression" {
-  type        = string
-  description = "s3repl reference: {\"kind\":\"expression\",\"target\":\"Fn::If\",\"text\":\"{\\\"Fn::If\\\":[\\\"IsProd\\\",{\\\"Ref\\\":\\\"ProdRoleArn\\\"},\\\"arn:aws:iam::111122223333:role/staging-replication\\\"]}\",\"language\":\"cloudformation\"}"
+variable "prod_role_arn" {
+  type    = string
+  default = "arn:aws:iam::111122223333:role/prod-replication"
 }
 
 resource "aws_s3_bucket" "data_bucket" {
@@ -9,7 +9,7 @@ resource "aws_s3_bucket" "data_bucket" {
   }
 
   replication_configuration {
-    role = var.expression
+    role = var.prod_role_arn
 
     rules {
       id       = "everything"

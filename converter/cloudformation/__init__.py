@@ -1,0 +1,1 @@
+"""CloudFormation evaluation: Conditions, Fn::If with AWS::NoValue, and the intrinsics of known values."""
