@@ -448,3 +448,15 @@ def test_terraform_plan_agrees_with_our_static_evaluation(terraform_env, plans, 
             value, expected = (v.default if isinstance(v, Ref) else v for v in (getattr(config, name), getattr(plan, name)))
             if expected != "unknown-until-apply":
                 assert value == expected, (address, name)
+
+
+@pytest.mark.parametrize("command", [["show"], ["validate"], ["convert", "--to", "json"], ["iam", "--to", "json"],
+                                     ["diff", FIXTURES / "for-each-toggle"]])
+def test_var_and_var_file_reach_every_command_that_reads(cli, tmp_path, command):
+    values = tmp_path / "values.tfvars"
+    values.write_text('buckets = { src = "arn:aws:s3:::dst" }\n')
+    without = cli(command[0], FIXTURES / "needs-input", *command[1:])
+    assert without.exit_code == 2 and "Pass --var var.buckets=..." in without.stderr
+    for given in (["--var-file", values], ["--var", 'var.buckets={ src = "arn:aws:s3:::dst" }']):
+        result = cli(command[0], FIXTURES / "needs-input", *command[1:], *given)
+        assert "Pass --var" not in result.stderr and result.exit_code in (0, 1), result.output
