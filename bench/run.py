@@ -20,7 +20,8 @@ from pathlib import Path
 
 import converter
 from converter import formats, loads, select, write
-from converter.formats import cloudformation, terraform
+from converter.formats import cloudformation, terraform  # noqa: F401
+from converter.terraform import syntax as terraform_syntax
 from converter.model import (
     AccessControlTranslation,
     AndOperator,
@@ -93,7 +94,7 @@ def quiet_write(configs, fmt):
 
 def fresh_read(text: str, fmt: str):
     cloudformation.parse.cache_clear()  # measure the parse, not the cache that spares re-reads for diagnostics
-    terraform.parse.cache_clear()
+    terraform_syntax.cache_clear()
     return loads(text, fmt)
 
 

@@ -139,7 +139,8 @@ def read_located(inputs: str | Path | Iterable[str | Path], fmt: str | None = No
         if Path(path).is_dir():  # a Terraform directory is one module: its files refer to each other
             module = [s for s in found if s.name.lower().endswith((".tf", ".tf.json"))]
             if module and (fmt is None or formats.canonical_name(fmt).startswith("terraform")):
-                found = [s for s in found if s not in module]
+                # Variable values (terraform.tfvars.json, *.auto.tfvars.json) are the module's inputs, not documents.
+                found = [s for s in found if s not in module and not s.name.lower().endswith(".tfvars.json")]
             else:
                 module = []
             found = [s for s in found if sources.mentions_replication(s.text)]

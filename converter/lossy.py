@@ -89,7 +89,8 @@ def losses(config: ReplicationConfig, fmt: str, options) -> list[Loss]:
                 continue
             if allowed is None or value not in allowed:
                 found.append(Loss(loc, gap["reason"].format(value=value)))
-    if config.evaluated and fmt != "model":
+    # A Terraform module's expansion is lost only when written back to Terraform (the Terraform writers declare it).
+    if config.evaluated and fmt != "model" and not config.evaluated.startswith("Terraform: "):
         found.append(Loss(("evaluated",), f"the input was evaluated ({config.evaluated}): {fmt} gets the values "
                           "chosen, not the conditions and parameters that chose them"))
     extra = getattr(module(fmt), "losses", None)

@@ -136,8 +136,9 @@ class ReplicationConfig(_Frozen):
 
     bucket: Value | None = None  # the source bucket name (or reference); None when the input has none
     origin: str | None = None  # where it came from: a logical ID or a Terraform resource address
-    # What reading decided by evaluation, as NAME=value, ... (CloudFormation conditions and the parameters they read):
-    # a target gets the values chosen, not the choice, so writing declares it (converter/lossy.py).
+    # What reading decided by evaluation: CloudFormation conditions and the parameters they read (NAME=value, ...), or
+    # what a Terraform module's evaluation expanded (a module call, count/for_each, dynamic blocks) and its inputs.
+    # A target gets the values chosen, not the choice, so writing declares it (converter/lossy.py).
     evaluated: str | None = None
     role: Value
     # S3 allows 1 to 1,000 rules: https://docs.aws.amazon.com/AmazonS3/latest/userguide/replication-add-config.html

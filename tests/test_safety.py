@@ -444,8 +444,6 @@ def test_a_tag_key_reference_is_written_as_an_hcl_expression():
     assert list(tags) == ["${(var.tag_val)}"]  # python-hcl2's form of an expression key, not the string '"(...)"'
 
 
-@pytest.mark.xfail(reason="eval helper: the HCL reader reads an expression map key as the literal ${(var.tag_val)}",
-                   strict=False)
 def test_a_tag_key_reference_survives_cloudformation_to_terraform_and_back():
     from converter.values import Ref
 

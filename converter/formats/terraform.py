@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
-from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 from .. import grammar
 from ..errors import InputError, Refusal, error
 from ..model import Filter, ReplicationConfig
-from ..sources import Source, load_json
-from ..values import Ref, Value, stored_reference, template
+from ..sources import Source
+from ..values import Ref, Value, template
 from . import hcl, unique_name
 
 NAME = "terraform"
@@ -22,8 +21,6 @@ GRAMMAR = grammar.load(NAME)
 RESOURCE = GRAMMAR.raw["resource"]
 MAPS, LISTS, META = set(GRAMMAR.raw["maps"]), set(GRAMMAR.raw["lists"]), set(GRAMMAR.raw["meta_arguments"])
 STAND_IN = "s3repl reference: "  # a variable description that records which reference the variable stands for
-# What python-hcl2 adds to its dicts; a user's own key may start with __ too (a tag key, say).
-HCL2_KEYS = {"__is_block__", "__start_line__", "__end_line__", "__comments__", "__inline_comments__"}
 
 
 def detect(text: str, filename: str) -> float:
@@ -35,164 +32,54 @@ def detect(text: str, filename: str) -> float:
 
 # --- reading ---------------------------------------------------------------------------------------
 
-@dataclass
-class _Module:
-    """Every file of a module: resources, variables and locals, with their decoded values."""
-
-    resources: list = field(default_factory=list)  # (type, name, body, source, syntax)
-    variables: dict = field(default_factory=dict)
-    locals: dict = field(default_factory=dict)
-    depth: int = 0
-
-    def value(self, raw: Any, syntax: str) -> Any:
-        """A literal or a reference from a python-hcl2 string (hcl) or a JSON-syntax string (json)."""
-        if not isinstance(raw, str):
-            return raw
-        if syntax == "hcl":
-            if len(raw) >= 2 and raw[0] == raw[-1] == '"':
-                return hcl.parse_template(raw[1:-1], True, self.expression)
-            if raw.startswith("${") and raw.endswith("}"):
-                return self.expression(raw[2:-1].strip())
-            return self.expression(raw)
-        return hcl.parse_template(raw, False, self.expression)
-
-    def expression(self, text: str) -> Ref:
-        if text.startswith("var.") and (stood := self.stand_in(text[4:])) is not None:
-            return stood
-        return hcl.reference(text, self.known)
-
-    def known(self, name: str) -> Value | None:
-        """What the module itself says a reference is: a variable's default, a local, a bucket's literal name."""
-        if self.depth > 20:  # locals that refer to each other in a ring
-            return None
-        self.depth += 1
-        try:
-            kind, _, rest = name.partition(".")
-            if kind == "var" and rest in self.variables:
-                spec, syntax = self.variables[rest]
-                default = spec.get("default") if isinstance(spec, dict) else None
-                return self.value(default, syntax) if isinstance(default, str) else None
-            if kind == "local" and rest in self.locals:
-                raw, syntax = self.locals[rest]
-                return self.value(raw, syntax) if isinstance(raw, str) else None
-            address, _, attribute = name.rpartition(".")
-            for kind_, label, body, _, syntax in self.resources:
-                if f"{kind_}.{label}" == address and kind_ == "aws_s3_bucket" and isinstance(body.get("bucket"), str):
-                    bucket = self.value(body["bucket"], syntax)
-                    if attribute in ("id", "bucket"):
-                        return bucket
-                    if attribute == "arn":  # https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html
-                        return template(["arn:", Ref(kind="pseudo", target="AWS::Partition"), ":s3:::", bucket])
-            return None
-        finally:
-            self.depth -= 1
-
-    def stand_in(self, name: str) -> Ref | None:
-        """The reference a variable written by s3repl stands for (its description says which)."""
-        spec, syntax = self.variables.get(name, ({}, None))
-        raw = spec.get("description") if isinstance(spec, dict) else None
-        description = self.value(raw, syntax) if isinstance(raw, str) else None
-        if isinstance(description, str) and description.startswith(STAND_IN):
-            return stored_reference(description[len(STAND_IN):], f"variable.{name}.description")
-        return None
-
-
-def _unquote(label: str) -> str:
-    return label[1:-1] if len(label) >= 2 and label[0] == label[-1] == '"' else label
-
-
-@lru_cache(maxsize=1)
 def _parser():
-    """python-hcl2's own grammar and lexer, without the source positions that only its with_meta option uses.
+    """python-hcl2's Lark grammar (LALR, no transformer): see converter.terraform.syntax."""
+    from ..terraform import syntax
 
-    hcl2.loads builds its parser with propagate_positions=True, which costs about 40% of a big parse; the rest of
-    the pipeline is hcl2's (tests/test_terraform.py checks that parse() equals hcl2.loads).
-    """
-    import os
-
-    import hcl2.parser
-    from hcl2.postlexer import PostLexer
-    from lark import Lark
-
-    # Lark pickles the built parser (about 1.4 s to build); a private folder, not the shared temporary one where
-    # cache=True would put it and where anyone could plant a pickle. Lark rebuilds it when the grammar changes.
-    folder = os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "s3repl")
-    try:
-        os.makedirs(folder, mode=0o700, exist_ok=True)
-        cache = os.path.join(folder, "hcl2-parser.pickle")
-    except OSError:
-        cache = False
-    return Lark.open("hcl2.lark", rel_to=hcl2.parser.__file__, parser="lalr", propagate_positions=False,
-                     postlex=PostLexer(), cache=cache)
+    return syntax.parser()
 
 
-@lru_cache(maxsize=64)  # a source is read again for diagnostics (locations, versioning): parse it once
-def parse(source: Source) -> dict:
-    """python-hcl2's dict of an HCL file; syntax errors carry line and column. Read only, it is shared."""
-    from hcl2.api import serialize, transform
-    from hcl2.utils import SerializationOptions
-    from lark.exceptions import UnexpectedInput
+def parse(source: Source):
+    """The body of a .tf or .tf.json file: attributes and blocks with their places; shared, never changed."""
+    from ..terraform import syntax
 
-    try:
-        tree = _parser().parse(source.text + "\n")  # hcl2.loads adds the newline too (its grammar needs one at the end)
-        return serialize(transform(tree, discard_comments=True),
-                         serialization_options=SerializationOptions(with_comments=False, preserve_heredocs=False))
-    except UnexpectedInput as exc:
-        raise InputError(error("syntax", f"HCL: unexpected {str(getattr(exc, 'token', '') or 'input')[:30]!r}",
-                               file=source.name, line=exc.line, column=exc.column)) from None
-    except RecursionError:
-        raise InputError(error("too-deep", "HCL nesting is too deep", file=source.name)) from None
-    except Exception as exc:  # python-hcl2 raises plain exceptions for some malformed input
-        raise InputError(error("syntax", f"HCL: {str(exc).splitlines()[0][:200]}", file=source.name)) from None
-
-
-def _collect(module: _Module, source: Source, syntax: str) -> None:
-    data = parse(source) if syntax == "hcl" else load_json(source.text, source.name)
-    if not isinstance(data, dict):
-        raise InputError(error("input", "expected a Terraform JSON object", file=source.name))
-    for block in _blocks(data.get("resource")):
-        for kind, named in block.items():
-            for label, body in (named.items() if isinstance(named, dict) else ()):
-                for item in (body if isinstance(body, list) else [body]):
-                    if not isinstance(item, dict):
-                        raise InputError(error("input", f"resource {_unquote(kind)}.{_unquote(label)} is not a block",
-                                               file=source.name))
-                    module.resources.append((_unquote(kind), _unquote(label), item, source, syntax))
-    for block in _blocks(data.get("variable")):
-        for label, spec in block.items():
-            module.variables[_unquote(label)] = ((spec[0] if isinstance(spec, list) else spec) or {}, syntax)
-    for block in _blocks(data.get("locals")):
-        for key, raw in block.items():
-            if key not in HCL2_KEYS:
-                module.locals[key] = (raw, syntax)
-
-
-def _blocks(value) -> list[dict]:
-    return [b for b in (value if isinstance(value, list) else [value]) if isinstance(b, dict)]
+    return syntax.parse(source)
 
 
 def read(source: Source, context=None) -> list[ReplicationConfig]:
-    """The replication configurations of one Terraform file."""
+    """The replication configurations of one Terraform file (a module of one file)."""
     return read_module([source], context)
 
 
+def _wanted(block) -> bool:
+    """The resources that hold replication: the v4 resource, and aws_s3_bucket with a v3 inline block."""
+    kind = block.labels[0]
+    if kind == RESOURCE:
+        return True
+    return kind == "aws_s3_bucket" and any(b.type == "replication_configuration" or (
+        b.type == "dynamic" and b.labels[:1] == ("replication_configuration",)) for b in block.body.blocks)
+
+
 def read_module(sources: list[Source], context=None) -> list[ReplicationConfig]:
-    """The replication configurations of a module (the *.tf and *.tf.json files of a directory)."""
-    module = _Module()
-    for source in sources:  # HCL never opens with "{": that is the JSON syntax
-        _collect(module, source, "json" if source.text.lstrip().startswith("{") else "hcl")
+    """The replication configurations of a module (the *.tf and *.tf.json files of a directory), evaluated.
+
+    context: a converter.context.ReadContext (--var, --var-file, the environment for TF_VAR_name).
+    """
+    from ..context import EMPTY
+    from ..terraform import expand, module
+
+    root = module.root(sources, context or EMPTY)
     configs, problems = [], []
-    for kind, label, body, source, syntax in module.resources:
-        v3 = kind == "aws_s3_bucket" and "replication_configuration" in body
-        if kind != RESOURCE and not v3:
-            continue
-        address = f"{kind}.{label}"
+    for resource in root.resources(_wanted):
         try:
-            configs.append(_config(module, address, body, syntax, v3))
+            data, positions = expand.plain(resource)
+            if resource.type == "aws_s3_bucket" and "replication_configuration" not in data:
+                continue  # a dynamic block with nothing to repeat
+            config = _config(resource, data, _evaluated(root, resource))
+            configs.append(config)
+            _remember(config, positions)
         except InputError as exc:
-            where = re.search(rf'^\s*resource\s+"{kind}"\s+"{re.escape(label)}"', source.text, re.M)
-            line = source.text[:where.start()].count("\n") + 1 + (where.group().count("\n")) if where else None
-            problems += [d.at(file=source.name, line=line) for d in exc.diagnostics]
+            problems += [d.at(file=resource.block.file, line=resource.block.line) for d in exc.diagnostics]
     if problems:
         raise InputError(problems)
     if not configs:
@@ -202,29 +89,55 @@ def read_module(sources: list[Source], context=None) -> list[ReplicationConfig]:
     return configs
 
 
-def _config(module: _Module, address: str, body: dict, syntax: str, v3: bool) -> ReplicationConfig:
+def _config(resource, data: dict, evaluated: str | None) -> ReplicationConfig:
+    from ..terraform import expand
+
+    address, v3 = resource.address, resource.type == "aws_s3_bucket"
     pointer = (address,)
-    for meta in ("count", "for_each"):
-        if meta in body:
-            raise InputError(error("unsupported", f"{address} uses {meta}; s3repl cannot expand it statically",
-                                   path=address, hint="write one resource per bucket, or convert the expanded plan"))
-    plain = _plain(module, body, syntax, pointer)
+    data = data if v3 else {k: v for k, v in data.items() if k != "bucket"}
     if v3:
-        block = plain.get("replication_configuration")
+        block = data.get("replication_configuration")
         data = _from_v3(block, pointer + ("replication_configuration",))
+        name = expand.bucket_name(resource.instance, address.removeprefix(resource.instance.prefix))
         bucket = Ref(kind="resource", target=address, attribute="id", resource_type="aws_s3_bucket",
-                     default=module.known(f"{address}.id"))
+                     default=name if resource.instance.prefix == "" and not resource.bindings else None)
+        bucket = name if isinstance(name, str) and bucket.default is None else bucket
         pointer += ("replication_configuration",)
     else:
-        data = {k: v for k, v in plain.items() if k not in META and k != "bucket"}
-        if "bucket" not in plain:
+        if "bucket" not in resource.block.body.attributes:
             raise InputError(error("missing-member", "missing required argument 'bucket'", path=address))
-        bucket = plain["bucket"]
+        bucket = expand.field(resource.block.body.attributes["bucket"], _scope(resource),
+                              resource.instance.prefix == "" and not resource.bindings)
         if not isinstance(bucket, (str, Ref)):  # model_copy below does not validate: a list would reach the writers
             raise InputError(error("input", f"expected a string, got {type(bucket).__name__}", path=f"{address}.bucket",
                                    pointer=pointer + ("bucket",)))
+    data = _literal_enums(data, ReplicationConfig)
     config = grammar.to_model(data, ReplicationConfig, GRAMMAR, hook=_passthrough, pointer=pointer)
-    return provider_view(config).model_copy(update={"bucket": bucket, "origin": address})
+    return provider_view(config).model_copy(update={"bucket": bucket, "origin": address, "evaluated": evaluated})
+
+
+def _scope(resource):
+    from ..terraform.module import Scope
+
+    return Scope(resource.instance, resource.bindings)
+
+
+def _literal_enums(data: Any, cls) -> Any:
+    """Enum and number fields take a reference's known value: `status = var.s` with s = "Enabled" is "Enabled"."""
+    if not isinstance(data, dict) or cls is None:
+        return data
+    shape, kinds = GRAMMAR.shapes.get(cls.__name__, {}), grammar.kinds(cls)
+    out = {}
+    for key, value in data.items():
+        what, target = kinds.get(shape.get(key), (None, None))
+        if what in ("enum", "int") and isinstance(value, Ref) and isinstance(value.default, str):
+            value = value.default
+        elif what == "model":
+            value = _literal_enums(value, target)
+        elif what == "list" and isinstance(value, list):
+            value = [_literal_enums(v, target) for v in value]
+        out[key] = value
+    return out
 
 
 def _passthrough(raw: Any, pointer: tuple) -> Value:
@@ -234,39 +147,44 @@ def _passthrough(raw: Any, pointer: tuple) -> Value:
                            pointer=pointer))
 
 
-def _plain(module: _Module, body: dict, syntax: str, pointer: tuple) -> dict:
-    """A body with blocks unwrapped to dicts (lists for rule/rules), maps as Key/Value lists, values decoded."""
-    out = {}
-    for key, value in body.items():
-        if key in HCL2_KEYS:
-            continue
-        here = pointer + (key,)
-        if key == "dynamic":
-            names = [_unquote(n) for b in _blocks(value) for n in b]
-            raise InputError(error("unsupported", f"dynamic {', '.join(names)} blocks cannot be expanded statically",
-                                   path=grammar.render(here), hint="write the blocks out, or convert the expanded plan"))
-        if key in MAPS and isinstance(value, dict):
-            out[key] = [{"key": _key(module, k, syntax), "value": module.value(v, syntax)}
-                        for k, v in value.items() if k not in HCL2_KEYS]
-        elif isinstance(value, dict) or (isinstance(value, list) and value and all(isinstance(v, dict) for v in value)):
-            blocks = value if isinstance(value, list) else [value]
-            items = [_plain(module, b, syntax, here + ((i,) if key in LISTS else ())) for i, b in enumerate(blocks)]
-            if key in LISTS:
-                out[key] = items
-            elif len(items) > 1:
-                raise InputError(error("input", f"only one {key} block is allowed here", path=grammar.render(here)))
-            else:
-                out[key] = items[0]
-        else:
-            out[key] = module.value(value, syntax)
-    return out
+# Where the fields of each configuration read from Terraform are written (pointer -> file, line, column).
+# Keyed by id() and checked by identity; entries are built once and never changed.
+_READ: dict = {}
+_READ_LOCK = threading.Lock()
 
 
-def _key(module: _Module, key: str, syntax: str) -> Value:
-    """A map key: quoted HCL keys and JSON-syntax keys are templates, bare HCL keys are literal."""
-    if syntax == "json" or (len(key) >= 2 and key[0] == key[-1] == '"'):
-        return module.value(key, syntax)
-    return key
+def _remember(config: ReplicationConfig, positions: dict) -> None:
+    with _READ_LOCK:
+        if len(_READ) > 4096:
+            _READ.pop(next(iter(_READ)))
+        _READ[id(config)] = (config, positions)
+
+
+def _recalled(config: ReplicationConfig) -> dict:
+    with _READ_LOCK:
+        entry = _READ.get(id(config))
+    return entry[1] if entry and entry[0] is config else {}
+
+
+def _evaluated(root, resource) -> str | None:
+    """What static evaluation expanded for a resource (None when it is read as written), for losses()."""
+    why = []
+    if resource.instance.prefix:
+        why.append(f"the module call {resource.instance.prefix.rstrip('.')}")
+    if resource.bindings:
+        why.append("count" if "count" in resource.block.body.attributes else "for_each")
+    if any(b.type == "dynamic" for b in _all_blocks(resource.block.body)):
+        why.append("dynamic blocks")
+    if not why:
+        return None
+    inputs = ", ".join(f"var.{n}" for n in sorted(root.given))
+    return "Terraform: " + ", ".join(why) + (f" with the inputs given for {inputs}" if inputs else "")
+
+
+def _all_blocks(body):
+    for block in body.blocks:
+        yield block
+        yield from _all_blocks(block.body)
 
 
 def _from_v3(block: dict | None, pointer: tuple) -> dict:
@@ -337,6 +255,9 @@ def losses(config: ReplicationConfig, options) -> list:
     found = [Loss(loc, "Terraform normalizes strings to Unicode NFC, and this one would change",
                   unicodedata.normalize("NFC", value))
              for loc, value in leaves(config) if isinstance(value, str) and not unicodedata.is_normalized("NFC", value)]
+    if config.evaluated and config.evaluated.startswith("Terraform: "):  # CloudFormation's: converter/lossy.py
+        found.append(Loss(("evaluated",), f"{config.origin or 'the configuration'} was read by evaluating "
+                          f"{config.evaluated.removeprefix('Terraform: ')}; it is written as literal, expanded resources"))
     for index, rule in enumerate(config.rules):
         tags = rule.filter.and_.tags if rule.filter and rule.filter.and_ and rule.filter.and_.tags else ()
         seen = set()
@@ -554,22 +475,28 @@ def _json_scalar(value: Any, expression) -> Any:
 # --- where things are, for diagnostics --------------------------------------------------------------
 
 def locator(sources: list[Source] | Source, configs: list[ReplicationConfig]):
-    """Where a model location is: (file, line, column), found by scanning from the resource's header."""
+    """Where a model location is: (file, line, column) of the attribute or block as read, else found by scanning."""
     sources = sources if isinstance(sources, list) else [sources]
 
     def where(index: int, loc: tuple):
-        kind, _, label = (configs[index].origin or "").partition(".")
+        config = configs[index]
+        positions = _recalled(config)
+        pointer = (config.origin,) + _pointer(config, loc)
+        for end in range(len(pointer), 1, -1):
+            if pointer[:end] in positions:
+                return positions[pointer[:end]]
+        kind, _, label = (config.origin or "").partition(".")
         for source in sources:
             if source.text.lstrip().startswith("{"):  # JSON syntax: a path through the objects
                 from ..sources import locate
 
-                spot = locate(source.text, ("resource", kind, label) + _pointer(configs[index], loc))
+                spot = locate(source.text, ("resource", kind, label) + _pointer(config, loc))
                 if spot and f'"{label}"' in source.text:
                     return (source.name, *spot)
                 continue
             header = re.search(rf'^[ \t]*resource\s+"{re.escape(kind)}"\s+"{re.escape(label)}"', source.text, re.M)
             if header:
-                return (source.name, *_scan(source.text, header.start(), _pointer(configs[index], loc)))
+                return (source.name, *_scan(source.text, header.start(), _pointer(config, loc)))
         return None
 
     return where
@@ -602,19 +529,29 @@ def _scan(text: str, position: int, pointer: tuple) -> tuple[int, int]:
 
 def versioning(sources: list[Source]):
     """Whether the module enables versioning on a bucket a value names: True, False, or None (not in it)."""
-    module = _Module()
-    for source in sources:
-        _collect(module, source, "json" if source.text.lstrip().startswith("{") else "hcl")
+    from ..context import EMPTY
+    from ..terraform import expand, module
+
+    try:
+        root = module.root(sources, EMPTY)
+        found = root.resources(lambda b: b.labels[0] in ("aws_s3_bucket", "aws_s3_bucket_versioning"))
+    except InputError:
+        found = []
     buckets, enabled_by = {}, set()
-    for kind, label, body, _, syntax in module.resources:
-        if kind == "aws_s3_bucket":
-            inline = (_plain(module, body, syntax, ()).get("versioning") or {}).get("enabled") is True
-            buckets[f"aws_s3_bucket.{label}"] = (module.value(body.get("bucket"), syntax), inline)
-        elif kind == "aws_s3_bucket_versioning":
-            plain = _plain(module, body, syntax, ())
-            if (plain.get("versioning_configuration") or {}).get("status") == "Enabled":
-                target = plain.get("bucket")
-                enabled_by.add(target.target if isinstance(target, Ref) else target)
+    for resource in found:
+        try:
+            plain, _ = expand.plain(resource)
+        except InputError:
+            continue
+        address = resource.address
+        if resource.type == "aws_s3_bucket":
+            inline = (plain.get("versioning") or {}).get("enabled") is True
+            buckets[address] = (plain.get("bucket"), inline)
+        elif (plain.get("versioning_configuration") or {}).get("status") == "Enabled":
+            target = plain.get("bucket")
+            enabled_by.add(target.target if isinstance(target, Ref) else target)
+            if isinstance(target, Ref) and isinstance(target.default, str):
+                enabled_by.add(target.default)
 
     def enabled(value: Value):
         if isinstance(value, Ref) and value.kind == "resource" and value.target in buckets:
@@ -622,6 +559,7 @@ def versioning(sources: list[Source]):
             return inline or value.target in enabled_by or name in enabled_by
         name = value.removeprefix("arn:aws:s3:::") if isinstance(value, str) else None
         for address, (literal, inline) in buckets.items():
+            literal = literal.default if isinstance(literal, Ref) else literal
             if name is not None and literal == name:
                 return inline or address in enabled_by or name in enabled_by
         return None

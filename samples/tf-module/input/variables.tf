@@ -14,6 +14,5 @@ variable "tag_value" {
 }
 
 variable "keys" {
-  type    = map(string)
-  default = {}
+  type = map(string)
 }

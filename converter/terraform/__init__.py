@@ -1,0 +1,1 @@
+"""Terraform: expressions evaluated over the parse tree, and the language's functions."""
