@@ -63,3 +63,17 @@ def test_a_map_is_built_once_per_text():
     assert time.perf_counter() - start < 200 * first + 1  # not 2,000 parses
     pointer = ("Rules", 1999, "Filter", "Prefix")
     assert sources.locate(text, pointer) == sources._yaml_map(text)(pointer) == (12000, 9)
+
+
+def test_detecting_a_format_imports_no_format_module():
+    """Cold start: detection reads a tiny table; only the format read (and the one written) get imported."""
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    sample = next((ROOT / "samples").glob("*/cli-json.json"))
+    code = ("import sys; from converter import read; read(sys.argv[1]); "
+            "print(sorted(m for m in sys.modules if m.startswith('converter.formats.')))")
+    run = subprocess.run([sys.executable, "-c", code, str(sample)], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert run.stdout.strip() == "['converter.formats.cli_json', 'converter.formats.detection']"

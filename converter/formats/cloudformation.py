@@ -14,6 +14,7 @@ from ..model import ReplicationConfig
 from ..sources import Source, load_json, load_yaml, with_locations
 from ..values import Ref, Value, stored_reference, template
 from . import cfn_yaml, unique_name
+from .detection import cloudformation as detect  # noqa: F401 - formats.detect uses the table, not this module
 
 NAME = "cloudformation"
 MULTI = True  # a template holds every bucket
@@ -25,14 +26,6 @@ PSEUDO = {"AWS::AccountId", "AWS::NotificationARNs", "AWS::NoValue", "AWS::Parti
 BUCKET = "AWS::S3::Bucket"
 META = "s3repl"  # template Metadata key: which Parameter stands for which reference (round trips stay exact)
 _LOGICAL_ID = re.compile(r"^[A-Za-z0-9]+\Z")
-
-
-def detect(text: str, filename: str) -> float:
-    """How sure we are that a document is a CloudFormation template in YAML."""
-    head = text[:8192]
-    if "AWSTemplateFormatVersion" not in head and not ("Resources" in head and "AWS::" in head):
-        return 0.0
-    return 0.4 if text.lstrip().startswith("{") else 0.95
 
 
 # --- reading ---------------------------------------------------------------------------------------
