@@ -10,7 +10,7 @@ from .errors import Diagnostic
 from .grammar import api_path
 from .model import ReplicationConfig, Rule
 from .normalize import mixed_warning, rule_version
-from .values import Value
+from .values import Ref, Value
 
 GUIDE = "https://docs.aws.amazon.com/AmazonS3/latest/userguide/"
 API = "https://docs.aws.amazon.com/AmazonS3/latest/API/API_ReplicationRule.html"
@@ -267,35 +267,48 @@ def _size(config, context):
 def xml_size(config: ReplicationConfig) -> int | None:
     """The bytes of the S3 XML body s3_xml.write gives, counted without writing it; None when a value is a reference.
 
-    The same data (grammar.from_model) and layout as the writer: two-space indents, no self-closing elements, &, <
-    and > escaped, a carriage return as &#13;. tests/test_validate.py checks it against len(write(...)).
+    The members grammar.from_model gives the writer, in the writer's layout: two-space indents, no self-closing
+    elements, &, < and > escaped, a carriage return as &#13;. tests/test_validate.py checks it against the writer.
     """
-    from .formats import WriteOptions, s3_xml
-    from .grammar import from_model
+    from pydantic import BaseModel
 
-    references = []
-    data = from_model(config, s3_xml.GRAMMAR, hook=lambda ref, where: references.append(ref) or "")
-    if references:
+    from .formats import WriteOptions, s3_xml
+
+    shapes, flattened, texts = s3_xml.GRAMMAR.shapes, s3_xml.FLATTENED, []
+
+    def element(obj, tag: str, depth: int) -> int:
+        """<tag>, its children each on a line indented by depth + 1, then </tag> on a line of its own."""
+        size, inner, before = 2 * len(tag) + 5, 0, 2 * depth + 3  # a child's indent: newline and 2 (depth + 1) spaces
+        for member, field_name in shapes[type(obj).__name__].items():
+            value = getattr(obj, field_name)
+            if value is None:
+                continue
+            if isinstance(value, tuple):
+                many = flattened.get(member, member)
+                for item in value:
+                    inner += before + element(item, many, depth + 1)
+            elif isinstance(value, Ref):
+                raise _Reference
+            elif isinstance(value, BaseModel):
+                inner += before + element(value, member, depth + 1)
+            else:
+                texts.append(str(value))
+                inner += before + 2 * len(member) + 5
+        return size + (inner + 2 * depth + 1 if inner else 0)
+
+    try:
+        size = element(config, s3_xml.ROOT, 0)
+    except _Reference:
         return None
-    flattened, texts = s3_xml.FLATTENED, []
-    size, stack = 0, [(s3_xml.ROOT, data, 0)]
-    while stack:
-        tag, value, depth = stack.pop()
-        size += 2 * len(tag) + 5 + (2 * depth + 1 if depth else 0)  # <tag></tag>, and the indent before it
-        if isinstance(value, dict):
-            size += (2 * depth + 1) if value else 0  # the indent before the closing tag
-            for member, item in value.items():
-                if isinstance(item, list):
-                    stack += [(flattened.get(member, member), one, depth + 1) for one in item]
-                else:
-                    stack.append((member, item, depth + 1))
-        else:
-            texts.append(str(value))
     text = "".join(texts)
     if s3_xml._NOT_XML.search(text):  # the writer refuses it: say so as it does
         s3_xml.write([config], WriteOptions())
     size += len(text.encode()) + 4 * text.count("&") + 3 * (text.count("<") + text.count(">")) + 4 * text.count("\r")
     return size + len(f'<?xml version="1.0" encoding="UTF-8"?>\n xmlns="{s3_xml.NAMESPACE}"\n')
+
+
+class _Reference(Exception):
+    """A value is a reference: the size of the body S3 gets is not known."""
 
 
 @check("E141", "a rule ID is at most 255 ASCII characters", API)
