@@ -40,9 +40,7 @@ def _paused_gc():
 @_paused_gc()
 def loads(text: str, fmt: str | None = None, *, name: str = "<string>"):
     """The configurations in a text; fmt is detected when not given."""
-    from .sources import Source
-
-    from .sources import refuse_surrogates
+    from .sources import Source, refuse_surrogates
 
     source = Source(name, text.removeprefix("\ufeff"))
     configs = _module_for(source, fmt).read(source)

@@ -61,8 +61,12 @@ def _objects(bucket_arn: str, prefixes: set) -> list[str]:
     """Object ARNs narrowed to the prefixes, or every object when any rule selects all keys (exact either way)."""
     if "" in prefixes or not prefixes:
         return [f"{bucket_arn}/*"]
-    narrowest = sorted(p for p in prefixes if not any(p != q and p.startswith(q) for q in prefixes))
-    return [f"{bucket_arn}/{p}*" for p in narrowest]
+    # Sorted, a prefix follows every prefix of it, and the last one kept is the only one it can start with.
+    kept: list[str] = []
+    for p in sorted(prefixes):
+        if not (kept and p.startswith(kept[-1])):
+            kept.append(p)
+    return [f"{bucket_arn}/{p}*" for p in kept]
 
 
 def _key_region(arn: str, where: str) -> str:

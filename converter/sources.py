@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InputError, UsageError, error
-from .source_map import duplicate, duplicate_at, locate, plain_scalar, with_locations  # noqa: F401 - the readers import them from here
+from .source_map import _JsonMap, _yaml_map, duplicate, duplicate_at, locate, plain_scalar, source_map, with_locations  # noqa: F401 - the readers import them from here
 
 # S3 caps one configuration at 2 MB; templates and Terraform directories can be larger.
 MAX_INPUT_BYTES = 20 * 1024 * 1024

@@ -260,12 +260,55 @@ LIMITS = GUIDE + "replication-add-config.html"
 
 @check("E140", "the configuration is at most 2 MB", LIMITS)
 def _size(config, context):
+    size = xml_size(config)
+    return [((), f"the XML body is {size:,} bytes; S3 accepts at most {MAX_BYTES:,}")] if (size or 0) > MAX_BYTES else []
+
+
+def xml_size(config: ReplicationConfig) -> int | None:
+    """The bytes of the S3 XML body s3_xml.write gives, counted without writing it; None when a value is a reference.
+
+    The members grammar.from_model gives the writer, in the writer's layout: two-space indents, no self-closing
+    elements, &, < and > escaped, a carriage return as &#13;. tests/test_validate.py checks it against the writer.
+    """
+    from pydantic import BaseModel
+
     from .formats import WriteOptions, s3_xml
 
-    if any(isinstance(v, Ref) for v in _values(config)):
-        return []
-    size = len(s3_xml.write([config], WriteOptions()).encode())
-    return [((), f"the XML body is {size:,} bytes; S3 accepts at most {MAX_BYTES:,}")] if size > MAX_BYTES else []
+    shapes, flattened, texts = s3_xml.GRAMMAR.shapes, s3_xml.FLATTENED, []
+
+    def element(obj, tag: str, depth: int) -> int:
+        """<tag>, its children each on a line indented by depth + 1, then </tag> on a line of its own."""
+        size, inner, before = 2 * len(tag) + 5, 0, 2 * depth + 3  # a child's indent: newline and 2 (depth + 1) spaces
+        for member, field_name in shapes[type(obj).__name__].items():
+            value = getattr(obj, field_name)
+            if value is None:
+                continue
+            if isinstance(value, tuple):
+                many = flattened.get(member, member)
+                for item in value:
+                    inner += before + element(item, many, depth + 1)
+            elif isinstance(value, Ref):
+                raise _Reference
+            elif isinstance(value, BaseModel):
+                inner += before + element(value, member, depth + 1)
+            else:
+                texts.append(str(value))
+                inner += before + 2 * len(member) + 5
+        return size + (inner + 2 * depth + 1 if inner else 0)
+
+    try:
+        size = element(config, s3_xml.ROOT, 0)
+    except _Reference:
+        return None
+    text = "".join(texts)
+    if s3_xml._NOT_XML.search(text):  # the writer refuses it: say so as it does
+        s3_xml.write([config], WriteOptions())
+    size += len(text.encode()) + 4 * text.count("&") + 3 * (text.count("<") + text.count(">")) + 4 * text.count("\r")
+    return size + len(f'<?xml version="1.0" encoding="UTF-8"?>\n xmlns="{s3_xml.NAMESPACE}"\n')
+
+
+class _Reference(Exception):
+    """A value is a reference: the size of the body S3 gets is not known."""
 
 
 @check("E141", "a rule ID is at most 255 ASCII characters", API)
@@ -301,47 +344,92 @@ def _duplicate_ids(config, context):
 PRIORITY = GUIDE + "replication-add-config.html#replication-config-optional-filter"
 
 
-def _same_destination_pairs(config):
-    rules = [(loc, r) for loc, r in _rules(config, "v2") if r.status == "Enabled"]
-    for i, (loc_a, a) in enumerate(rules):
-        for loc_b, b in rules[i + 1:]:
-            if a.destination.bucket == b.destination.bucket:
-                yield loc_a, a, loc_b, b
+def _groups(config) -> list[list[tuple[int, tuple, Rule]]]:
+    """Enabled V2 rules grouped by destination bucket: (position, location, rule); only rules in one group compete."""
+    groups: dict = {}
+    for position, (loc, r) in enumerate((loc, r) for loc, r in _rules(config, "v2") if r.status == "Enabled"):
+        groups.setdefault(r.destination.bucket, []).append((position, loc, r))
+    return list(groups.values())
+
+
+def _equal_priority_pairs(config):
+    """(location a, rule a, location b, rule b) for rules to one destination with equal Priority, a before b.
+
+    Grouped by (destination, priority): the work is the number of pairs found, not all pairs of rules.
+    """
+    pairs = []
+    for group in _groups(config):
+        same: dict = {}
+        for item in group:
+            same.setdefault(item[2].priority, []).append(item)
+        pairs += [(a, b) for items in same.values() for i, a in enumerate(items) for b in items[i + 1:]]
+    return [(a[1], a[2], b[1], b[2]) for a, b in sorted(pairs, key=lambda p: (p[0][0], p[1][0]))]
+
+
+def _selection(rule: Rule):
+    """What a rule selects: (key prefix, tag set); the prefix is None when it is a reference."""
+    p = _prefix(rule)
+    return (p if isinstance(p, str) else None), frozenset((str(t.key), str(t.value)) for t in _tags(rule))
 
 
 def _covers(wide: Rule, narrow: Rule) -> bool:
     """Whether every object narrow selects is also selected by wide (prefix and tags)."""
-    p_wide, p_narrow = _prefix(wide), _prefix(narrow)
-    if not (isinstance(p_wide, str) and isinstance(p_narrow, str) and p_narrow.startswith(p_wide)):
-        return False
-    narrow_tags = {(str(t.key), str(t.value)) for t in _tags(narrow)}
-    return {(str(t.key), str(t.value)) for t in _tags(wide)} <= narrow_tags
+    (p_wide, t_wide), (p_narrow, t_narrow) = _selection(wide), _selection(narrow)
+    return p_wide is not None and p_narrow is not None and p_narrow.startswith(p_wide) and t_wide <= t_narrow
+
+
+def _covering(group: list) -> list[tuple]:
+    """Every (wide, narrow) pair of a group's items where wide covers narrow, found through sorted prefixes.
+
+    In sorted order a prefix's own prefixes come before it, and a stack of nested prefixes holds exactly them;
+    rules are indexed by (prefix, tag set), and a narrow rule looks up only its prefixes and its tag subsets.
+    """
+    index: dict = {}
+    for item in group:
+        prefix, tags = _selection(item[2])
+        if prefix is not None:
+            index.setdefault(prefix, {}).setdefault(tags, []).append(item)
+    tag_sets = {tags for by_tags in index.values() for tags in by_tags}
+    found, stack = [], []
+    for prefix in sorted(index):
+        while stack and not prefix.startswith(stack[-1]):
+            stack.pop()
+        stack.append(prefix)
+        for narrow_tags, narrows in index[prefix].items():
+            subsets = _subsets(narrow_tags, tag_sets)
+            wides = [w for p in stack for tags in subsets for w in index[p].get(tags, ())]
+            found += [(w, n) for n in narrows for w in wides if w is not n]
+    return found
+
+
+def _subsets(tags: frozenset, known: set) -> list[frozenset]:
+    """The sets in known that are subsets of tags (by enumerating tags' subsets when that is fewer)."""
+    from itertools import combinations
+
+    if 2 ** len(tags) > len(known):
+        return [k for k in known if k <= tags]
+    return [s for n in range(len(tags) + 1) for s in map(frozenset, combinations(tags, n)) if s in known]
 
 
 @check("W150", "rules sharing a destination have distinct priorities", PRIORITY)
 def _duplicate_priorities(config, context):
     return [(loc_b + ("priority",), f"Priority {b.priority} is also {api_path(loc_a)}'s, to the same destination")
-            for loc_a, a, loc_b, b in _same_destination_pairs(config) if a.priority == b.priority]
+            for loc_a, a, loc_b, b in _equal_priority_pairs(config)]
 
 
 @check("W151", "overlapping rules with equal priority", PRIORITY)
 def _overlap_equal(config, context):
     return [(loc_b + ("filter",), f"overlaps {api_path(loc_a)} with the same Priority; which one applies is undefined")
-            for loc_a, a, loc_b, b in _same_destination_pairs(config)
-            if a.priority == b.priority and (_covers(a, b) or _covers(b, a))]
+            for loc_a, a, loc_b, b in _equal_priority_pairs(config) if _covers(a, b) or _covers(b, a)]
 
 
 @check("W152", "a rule that a higher-priority rule to the same destination always overrides", PRIORITY)
 def _shadowed(config, context):
-    out = []
-    for loc_a, a, loc_b, b in _same_destination_pairs(config):
-        if a.priority is None or b.priority is None or a.priority == b.priority:
-            continue
-        (loc_hi, hi), (loc_lo, lo) = ((loc_a, a), (loc_b, b)) if a.priority > b.priority else ((loc_b, b), (loc_a, a))
-        if _covers(hi, lo):
-            out.append((loc_lo, f"every object it selects is also selected by {api_path(loc_hi)}, whose higher "
-                        "Priority wins: this rule never applies"))
-    return out
+    found = sorted((min(hi[0], lo[0]), max(hi[0], lo[0]), hi[1], lo[1]) for group in _groups(config)
+                   for hi, lo in _covering(group) if hi[2].priority is not None and lo[2].priority is not None
+                   and hi[2].priority > lo[2].priority)
+    return [(loc_lo, f"every object it selects is also selected by {api_path(loc_hi)}, whose higher "
+             "Priority wins: this rule never applies") for _, _, loc_hi, loc_lo in found]
 
 
 @check("W160", "ExistingObjectReplication is answered MalformedXML unless AWS enabled it for the account",
@@ -365,9 +453,3 @@ def _versioning(config, context):
             out.append((loc + ("destination", "bucket"), "the destination bucket is defined here without versioning "
                         "Enabled; S3 refuses the configuration (Destination bucket must have versioning enabled)"))
     return out
-
-
-def _values(obj):
-    from .lossy import leaves
-
-    return [value for _, value in leaves(obj)]

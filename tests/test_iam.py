@@ -203,3 +203,20 @@ def test_convert_with_iam_points_the_configuration_at_the_role_it_writes(cli, tm
     assert sorted(p.name for p in out.iterdir())[:2] == ["prod-data-source.destination-bucket-policy_backup-data-replica.json",
                                                          "prod-data-source.json"]
     assert cli("convert", source, "--to", "json", *args).exit_code == 2  # documents beside it need -o DIR
+
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from converter.iam import _objects  # noqa: E402
+
+
+@given(st.sets(st.text(alphabet="ab/é", max_size=4), max_size=12))
+def test_prefixes_pruned_in_one_pass_as_pairwise(prefixes):
+    """The pairwise pruning it replaced is the oracle: keep each prefix no other prefix in the set starts."""
+    if "" in prefixes or not prefixes:
+        expected = ["arn:aws:s3:::b/*"]
+    else:
+        expected = [f"arn:aws:s3:::b/{p}*" for p in sorted(p for p in prefixes
+                                                            if not any(p != q and p.startswith(q) for q in prefixes))]
+    assert _objects("arn:aws:s3:::b", prefixes) == expected

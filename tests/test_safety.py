@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-import re
 import os
+import re
 import subprocess
 import sys
 
@@ -229,7 +229,7 @@ def test_a_thousand_findings_share_one_source_map(tmp_path, suffix):
     rc, _, err, seconds, peak = measured(tmp_path, "validate", f"in.{suffix}")
     lines = [line for line in err.strip().splitlines() if not line.startswith("s3repl validate: ")]
     assert rc == 2 and len(lines) == 1000, err[-500:]
-    assert all(re.match(rf"in\.{suffix}:\d+:\d+: Rules\[\d+\]\.DeleteMarkerReplication\.Status: error", l) for l in lines)
+    assert all(re.match(rf"in\.{suffix}:\d+:\d+: Rules\[\d+\]\.DeleteMarkerReplication\.Status: error", line) for line in lines)
     assert seconds < 5 and peak < MEGABYTES, (seconds, peak)
 
 

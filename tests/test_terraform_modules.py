@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, SAMPLES
 
-from converter import read, write
+from converter import read
 from converter.context import ReadContext
 from converter.errors import InputError, Refusal
 from converter.values import Ref

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import importlib
 import json
 
 import pytest
@@ -284,3 +285,91 @@ def test_sarif_output_follows_the_sarif_schema(cli, tmp_path):
     rules = {rule["id"]: rule for rule in run["tool"]["driver"]["rules"]}
     assert rules["E110"]["helpUri"] == "https://docs.aws.amazon.com/AmazonS3/latest/userguide/delete-marker-replication.html"
     assert all(run["tool"]["driver"]["rules"][r["ruleIndex"]]["id"] == r["ruleId"] for r in run["results"])
+
+
+# --- the indexed overlap checks and the counted size give what the pairwise checks and the writer gave ----------
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+from strategies import configs  # noqa: E402
+
+from converter import model  # noqa: E402
+from converter.formats import WriteOptions, s3_xml  # noqa: E402
+from converter.values import Ref  # noqa: E402
+
+checks = importlib.import_module("converter.validate")  # the package's validate() is a function
+
+
+def _old_pairs(config):
+    """The pairwise code the indexed checks replaced: the oracle."""
+    rules = [(loc, r) for loc, r in checks._rules(config, "v2") if r.status == "Enabled"]
+    for i, (loc_a, a) in enumerate(rules):
+        for loc_b, b in rules[i + 1:]:
+            if a.destination.bucket == b.destination.bucket:
+                yield loc_a, a, loc_b, b
+
+
+def _old_findings(config):
+    out = {"W150": [(loc_b + ("priority",), f"Priority {b.priority} is also {checks.api_path(loc_a)}'s, to the same "
+                     "destination") for loc_a, a, loc_b, b in _old_pairs(config) if a.priority == b.priority],
+           "W151": [(loc_b + ("filter",), f"overlaps {checks.api_path(loc_a)} with the same Priority; which one "
+                     "applies is undefined") for loc_a, a, loc_b, b in _old_pairs(config)
+                    if a.priority == b.priority and (checks._covers(a, b) or checks._covers(b, a))],
+           "W152": []}
+    for loc_a, a, loc_b, b in _old_pairs(config):
+        if a.priority is None or b.priority is None or a.priority == b.priority:
+            continue
+        (loc_hi, hi), (loc_lo, lo) = ((loc_a, a), (loc_b, b)) if a.priority > b.priority else ((loc_b, b), (loc_a, a))
+        if checks._covers(hi, lo):
+            out["W152"].append((loc_lo, f"every object it selects is also selected by {checks.api_path(loc_hi)}, "
+                                "whose higher Priority wins: this rule never applies"))
+    return out
+
+
+def _old_covers(wide, narrow) -> bool:
+    p_wide, p_narrow = checks._prefix(wide), checks._prefix(narrow)
+    if not (isinstance(p_wide, str) and isinstance(p_narrow, str) and p_narrow.startswith(p_wide)):
+        return False
+    narrow_tags = {(str(t.key), str(t.value)) for t in checks._tags(narrow)}
+    return {(str(t.key), str(t.value)) for t in checks._tags(wide)} <= narrow_tags
+
+
+# Few prefixes, tags, priorities and buckets, so that rules overlap, nest and collide often; references too.
+_REF = Ref(kind="variable", target="var.x")
+_prefixes = st.sampled_from(["", "a", "a/", "a/b", "ab", "b", "a/b/c"]) | st.just(_REF)
+_tags = st.builds(model.Tag, key=st.sampled_from(["k", "j"]), value=st.sampled_from(["1", "2"]))
+_filters = st.one_of(st.builds(model.Filter, prefix=_prefixes), st.builds(model.Filter, tag=_tags),
+                     st.builds(model.Filter, and_=st.builds(model.AndOperator, prefix=st.none() | _prefixes,
+                                                            tags=st.none() | st.lists(_tags, max_size=3).map(tuple))))
+_rule = st.builds(model.Rule, id=st.none() | st.sampled_from(["r", "s"]), priority=st.sampled_from([None, 0, 1, 2, 3]),
+                  filter=st.sampled_from([None, 1, 1, 1]).flatmap(lambda v: st.none() if v is None else _filters),
+                  prefix=st.none() | st.sampled_from(["", "a"]),
+                  status=st.sampled_from(["Enabled", "Enabled", "Disabled"]),
+                  destination=st.builds(model.Destination, bucket=st.sampled_from(["arn:aws:s3:::d", "arn:aws:s3:::e"])
+                                        | st.just(_REF)))
+_crowded = st.builds(model.ReplicationConfig, role=st.just(ROLE), rules=st.lists(_rule, min_size=1, max_size=12).map(tuple))
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_crowded)
+def test_indexed_overlap_checks_find_what_the_pairwise_ones_found(configuration):
+    run = {c.code: c.run for c in CHECKS}
+    old = _old_findings(configuration)
+    for code in ("W150", "W151", "W152"):
+        assert run[code](configuration, checks.Context()) == old[code], code
+
+
+@given(_rule, _rule)
+def test_covers_is_the_old_test(a, b):
+    assert checks._covers(a, b) == _old_covers(a, b)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(configs(max_rules=4, request=True))
+def test_the_counted_size_is_the_written_size(configuration):
+    assert checks.xml_size(configuration) == len(s3_xml.write([configuration], WriteOptions()).encode())
+
+
+def test_the_size_of_a_configuration_with_references_is_not_counted():
+    rule = model.Rule(status="Enabled", prefix="", destination=model.Destination(bucket="arn:aws:s3:::d"))
+    configuration = model.ReplicationConfig(role=_REF, rules=(rule,))
+    assert checks.xml_size(configuration) is None

@@ -69,7 +69,9 @@ def known_extension(filename: str) -> bool:
 
 def detect(source: Source) -> str:
     """The format of a document by extension and content; UsageError when it is not certain."""
-    scores = sorted(((module(fmt).detect(source.text, source.name), fmt) for fmt in MODULES), reverse=True)
+    from . import detection
+
+    scores = sorted(((getattr(detection, MODULES[fmt])(source.text, source.name), fmt) for fmt in MODULES), reverse=True)
     (best, fmt), (second, _) = scores[0], scores[1]
     if best < 0.5 or best == second:
         raise UsageError(error("detect", "cannot tell which format this is", file=source.name,

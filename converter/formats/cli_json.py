@@ -7,25 +7,13 @@ from ..errors import InputError, Refusal, UsageError, error
 from ..model import ReplicationConfig
 from ..sources import Source, load_json, load_yaml, locate, with_locations
 from . import json_text
+from .detection import cli_json as detect  # noqa: F401 - formats.detect uses the table, not this module
 
 NAME = "cli-json"
 MULTI = False  # one configuration per document
 NEEDS_LITERALS = True
 GRAMMAR = grammar.load(NAME)
 REQUEST = GRAMMAR.raw["request"]  # the --cli-input-json members around ReplicationConfiguration
-
-
-def detect(text: str, filename: str) -> float:
-    """How sure we are that a document is AWS CLI JSON or YAML."""
-    head = text[:4096]
-    if '"configurations"' in head and '"version"' in head:
-        return 0.1
-    if "Rules" in head or "ReplicationConfiguration" in head:
-        if "AWSTemplateFormatVersion" in head or "Resources" in head:
-            return 0.2
-        json_like = head.lstrip().startswith("{")
-        return 0.9 if json_like or filename.lower().endswith((".yaml", ".yml")) else 0.6
-    return 0.5 if filename.lower().endswith((".json", ".yaml", ".yml")) else 0.0
 
 
 def parse(source: Source) -> object:

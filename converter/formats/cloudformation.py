@@ -9,12 +9,13 @@ from functools import lru_cache
 from typing import Any
 
 from .. import grammar
-from ..cloudformation.template import fragment, resources_of
+from ..cloudformation.template import resources_of
 from ..errors import InputError, Refusal, error
 from ..model import ReplicationConfig
 from ..sources import Source, load_json, load_yaml, plain_scalar, with_locations
 from ..values import Ref, Value, stored_reference, template
 from . import cfn_yaml, unique_name
+from .detection import cloudformation as detect  # noqa: F401 - formats.detect uses the table, not this module
 
 NAME = "cloudformation"
 MULTI = True  # a template holds every bucket
@@ -28,14 +29,6 @@ META = "s3repl"  # template Metadata key: which Parameter stands for which refer
 _LOGICAL_ID = re.compile(r"^[A-Za-z0-9]+\Z")
 # (template, logical ID) -> where folded members sit in the template (Stack.moves), for the locator; recent reads only.
 _MOVES: dict = {}
-
-
-def detect(text: str, filename: str) -> float:
-    """How sure we are that a document is a CloudFormation template in YAML."""
-    head = text[:8192]
-    if "AWSTemplateFormatVersion" not in head and not ("Resources" in head and "AWS::" in head):
-        return 0.95 if fragment(head) and not text.lstrip().startswith("{") else 0.0  # above cli-json: it has Rules too
-    return 0.4 if text.lstrip().startswith("{") else 0.95
 
 
 # --- reading ---------------------------------------------------------------------------------------
@@ -403,9 +396,8 @@ class _Writer:
 
 def locator(source: Source, configs: list[ReplicationConfig]):
     """Where a model location is in the template (line, column)."""
-    from ..sources import locate
-
     from ..cloudformation.evaluate import Stack
+    from ..sources import locate
 
     def where(index: int, loc: tuple):
         try:

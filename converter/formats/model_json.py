@@ -9,16 +9,11 @@ from ..grammar import render
 from ..model import Document, ReplicationConfig, dump
 from ..sources import Source, locate
 from . import json_text
+from .detection import model_json as detect  # noqa: F401 - formats.detect uses the table, not this module
 
 NAME = "model"
 MULTI = True  # one document holds every configuration
 NEEDS_LITERALS = False
-
-
-def detect(text: str, filename: str) -> float:
-    """How sure we are that a document is the model's JSON form."""
-    head = text[:1024]
-    return 0.95 if '"configurations"' in head and '"version"' in head else 0.0
 
 
 def read(source: Source, context=None) -> list[ReplicationConfig]:

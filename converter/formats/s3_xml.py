@@ -9,6 +9,7 @@ from .. import grammar
 from ..errors import InputError, Refusal, error
 from ..model import ReplicationConfig
 from ..sources import Source
+from .detection import s3_xml as detect  # noqa: F401 - formats.detect uses the table, not this module
 
 NAME = "s3-xml"
 MULTI = False
@@ -19,14 +20,6 @@ ROOT = GRAMMAR.raw["root"]
 FLATTENED = GRAMMAR.raw["flattened"]  # list member -> the element name each item gets (no wrapper element)
 # https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketReplication.html
 _NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
-
-
-def detect(text: str, filename: str) -> float:
-    """How sure we are that a document is the S3 XML body."""
-    head = text[:2048].lstrip()
-    if head.startswith("<"):
-        return 0.95 if ROOT in head else 0.6
-    return 0.3 if filename.lower().endswith(".xml") else 0.0
 
 
 # A thousand rules of every member take about 40,000 elements; more is refused while parsing, before the tree grows.

@@ -11,8 +11,9 @@ from .. import grammar
 from ..errors import InputError, Refusal, error
 from ..model import Filter, ReplicationConfig
 from ..sources import Source
-from ..values import Ref, Value, template
+from ..values import Ref, Value
 from . import hcl, unique_name
+from .detection import terraform as detect  # noqa: F401 - formats.detect uses the table, not this module
 
 NAME = "terraform"
 MULTI = True
@@ -21,13 +22,6 @@ GRAMMAR = grammar.load(NAME)
 RESOURCE = GRAMMAR.raw["resource"]
 MAPS, LISTS, META = set(GRAMMAR.raw["maps"]), set(GRAMMAR.raw["lists"]), set(GRAMMAR.raw["meta_arguments"])
 STAND_IN = "s3repl reference: "  # a variable description that records which reference the variable stands for
-
-
-def detect(text: str, filename: str) -> float:
-    """How sure we are that a document is Terraform HCL."""
-    if filename.lower().endswith(".tf"):
-        return 0.95
-    return 0.6 if re.search(r'^\s*(resource|variable|module|provider)\s+"', text[:20000], re.M) else 0.0
 
 
 # --- reading ---------------------------------------------------------------------------------------

@@ -4,19 +4,12 @@ from __future__ import annotations
 
 from ..model import ReplicationConfig
 from . import json_text
+from .detection import terraform_json as detect  # noqa: F401 - formats.detect uses the table, not this module
 from .terraform import json_document, locator, losses, read, read_module, versioning  # noqa: F401 - one reader serves both syntaxes
 
 NAME = "terraform-json"
 MULTI = True
 NEEDS_LITERALS = False
-
-
-def detect(text: str, filename: str) -> float:
-    """How sure we are that a document is Terraform JSON."""
-    if filename.lower().endswith(".tf.json"):
-        return 0.97
-    head = text[:8192]
-    return 0.7 if text.lstrip().startswith("{") and '"resource"' in head and '"aws_' in head else 0.0
 
 
 def write(configs: list[ReplicationConfig], options) -> str:

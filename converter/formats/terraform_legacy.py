@@ -6,6 +6,7 @@ from ..lossy import Loss
 from ..model import AndOperator, DeleteMarkerReplication, Filter, ReplicationConfig, Rule
 from ..values import Ref
 from . import hcl
+from .detection import terraform_legacy as detect  # noqa: F401 - formats.detect uses the table, not this module
 from .terraform import Writer, locator, read, read_module, render, snake, versioning  # noqa: F401 - one reader reads v3 too
 from .terraform import losses as map_losses
 from .terraform import provider_view as v4_view
@@ -13,11 +14,6 @@ from .terraform import provider_view as v4_view
 NAME = "terraform-legacy"
 MULTI = True
 NEEDS_LITERALS = False
-
-
-def detect(text: str, filename: str) -> float:
-    """Never preferred by detection: the terraform reader reads v3 blocks."""
-    return 0.0
 
 
 def losses(config: ReplicationConfig, options) -> list[Loss]:

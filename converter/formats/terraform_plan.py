@@ -15,6 +15,7 @@ from ..model import ReplicationConfig
 from ..sources import Source, load_json
 from ..values import Ref, Value
 from . import hcl, terraform
+from .detection import terraform_plan as detect  # noqa: F401 - formats.detect uses the table, not this module
 
 NAME = "terraform-plan"
 MULTI = True
@@ -22,14 +23,6 @@ NEEDS_LITERALS = False
 V3 = "aws_s3_bucket"  # provider 5 still has the v3 inline replication_configuration in its schema
 # A reference to an attribute of one instance: aws_s3_bucket.source["a"].id, data.aws_x.y[0].arn.
 _INSTANCE = re.compile(r'^((?:data\.)?([a-z][a-z0-9_]*)\.[A-Za-z_][A-Za-z0-9_-]*\[[^\]]+\])\.([A-Za-z_][A-Za-z0-9_]*)\Z')
-
-
-def detect(text: str, filename: str) -> float:
-    """How sure we are that a document is `terraform show -json` output (a plan or the state)."""
-    head = text[:4096]
-    if not text.lstrip().startswith("{") or '"format_version"' not in head or '"terraform_version"' not in text:
-        return 0.0
-    return 0.98 if '"planned_values"' in text or '"values"' in text else 0.0
 
 
 def read(source: Source, context=None) -> list[ReplicationConfig]:

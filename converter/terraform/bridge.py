@@ -11,10 +11,9 @@ from typing import Any
 
 from ..errors import InputError, error
 from ..values import Ref
+from . import evaluate as _evaluator
 from . import syntax
 from .syntax import Attribute, Json
-
-from . import evaluate as _evaluator
 
 
 def value(attribute: Attribute, scope) -> Any:

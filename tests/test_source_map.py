@@ -1,0 +1,79 @@
+"""Source maps: the JSON map finds every member where the YAML map (composed nodes) finds it, and is built once."""
+
+from __future__ import annotations
+
+import json
+import time
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from converter import sources
+
+_keys = st.sampled_from(["a", "b", "Rules", "é", "x y", 'q"', "1"]) | st.text(max_size=4)
+_scalars = st.none() | st.booleans() | st.integers() | st.text(max_size=6)
+_documents = st.recursive(_scalars, lambda inner: st.lists(inner, max_size=4)
+                          | st.dictionaries(_keys, inner, max_size=4), max_leaves=25)
+
+
+def _pointers(data, prefix=()):
+    yield prefix
+    if isinstance(data, dict):
+        for key, value in data.items():
+            yield from _pointers(value, prefix + (key,))
+        yield prefix + ("missing",)
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            yield from _pointers(value, prefix + (index,))
+        yield prefix + (len(data),)
+        yield prefix + ("0",)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.dictionaries(_keys, _documents, max_size=5) | st.lists(_documents, max_size=4),
+       st.sampled_from([None, 0, 1, 2, 4]), st.booleans())
+def test_the_json_map_finds_what_the_yaml_map_finds(data, indent, ensure_ascii):
+    text = json.dumps(data, indent=indent, ensure_ascii=ensure_ascii)
+    if any(c in text for c in "\x85\u2028\u2029"):
+        text = json.dumps(data, indent=indent)
+    fast, slow = sources._JsonMap(text).where, sources._yaml_map(text)
+    for pointer in _pointers(data):
+        expected = slow(pointer)
+        if expected is not None:  # YAML refuses some JSON (a tab in a key): the JSON map may then find more
+            assert fast(pointer) == expected, pointer
+
+
+def test_a_duplicate_key_is_found_where_yaml_finds_it_and_broken_json_goes_to_yaml():
+    text = '{\n  "a": 1,\n  "a": {"b": 2}\n}\n'
+    assert sources._JsonMap(text).where(("a",)) == sources._yaml_map(text)(("a",)) == (2, 3)
+    broken = '{"a": [1, 2,\n "b": 3}'
+    assert sources._JsonMap(broken).where(("a", 1)) == sources._yaml_map(broken)(("a", 1))
+
+
+def test_a_map_is_built_once_per_text():
+    text = json.dumps({"Rules": [{"ID": f"r{i}", "Filter": {"Prefix": f"p{i}/"}} for i in range(2000)]}, indent=2)
+    sources.source_map.cache_clear()
+    start = time.perf_counter()
+    sources.locate(text, ("Rules", 0, "ID"))
+    first = time.perf_counter() - start
+    start = time.perf_counter()
+    for i in range(1, 2000):
+        sources.locate(text, ("Rules", i, "Filter", "Prefix"))
+    assert sources.source_map.cache_info().misses == 1
+    assert time.perf_counter() - start < 200 * first + 1  # not 2,000 parses
+    pointer = ("Rules", 1999, "Filter", "Prefix")
+    assert sources.locate(text, pointer) == sources._yaml_map(text)(pointer) == (12000, 9)
+
+
+def test_detecting_a_format_imports_no_format_module():
+    """Cold start: detection reads a tiny table; only the format read (and the one written) get imported."""
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    sample = next((ROOT / "samples").glob("*/cli-json.json"))
+    code = ("import sys; from converter import read; read(sys.argv[1]); "
+            "print(sorted(m for m in sys.modules if m.startswith('converter.formats.')))")
+    run = subprocess.run([sys.executable, "-c", code, str(sample)], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert run.stdout.strip() == "['converter.formats.cli_json', 'converter.formats.detection']"
