@@ -88,6 +88,16 @@ def json_shape(path: Path) -> str:
     return "cli-input" if "Bucket" in data else "wrapped" if "ReplicationConfiguration" in data else "bare"
 
 
+@pytest.fixture(scope="session")
+def s3_emulator():
+    """A local S3/IAM/STS endpoint (moto) that records every PutBucketReplication body: see tests/emulator.py."""
+    from emulator import Emulator
+
+    emulator = Emulator().start()
+    yield emulator
+    emulator.stop()
+
+
 @pytest.fixture
 def cli():
     """Run s3repl in-process; returns the click Result (exit_code, stdout, stderr)."""
