@@ -98,6 +98,20 @@ def s3_emulator():
     emulator.stop()
 
 
+@pytest.fixture(scope="session")
+def terraform(s3_emulator, tmp_path_factory):
+    """A factory of Terraform working directories applying against s3_emulator: see tests/terraform_harness.py.
+
+    Skips (one reason) where terraform or the provider mirror is absent; runs wherever both are present."""
+    from terraform_harness import Terraform, missing
+
+    reason = missing()
+    if reason:
+        pytest.skip(reason)
+    shared = tmp_path_factory.mktemp("terraform-shared")
+    return lambda name: Terraform(tmp_path_factory.mktemp(name), s3_emulator.endpoint, shared)
+
+
 @pytest.fixture
 def cli():
     """Run s3repl in-process; returns the click Result (exit_code, stdout, stderr)."""

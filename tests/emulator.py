@@ -110,7 +110,11 @@ class Emulator:
         from werkzeug.serving import make_server
 
         self.layer = ReplicationLayer(DomainDispatcherApplication(create_backend_app))
-        self._server = make_server("127.0.0.1", 0, self.layer, threaded=True, request_handler=MotoRequestHandler)
+        class Quiet(MotoRequestHandler):
+            def log_request(self, *args, **kwargs):  # terraform makes hundreds of requests; pytest output stays readable
+                pass
+
+        self._server = make_server("127.0.0.1", 0, self.layer, threaded=True, request_handler=Quiet)
         self.endpoint = f"http://127.0.0.1:{self._server.server_port}"
         self._thread = threading.Thread(target=self._server.serve_forever, name="s3-emulator", daemon=True)
 
