@@ -299,7 +299,7 @@ def formats() -> None:
         gaps = [describe(gap) for gap in spec.cannot_express]
         typer.echo("  cannot express:" + (" nothing" if not gaps else "".join(f"\n    {gap}" for gap in gaps)))
         for note in spec.raw.get("normalizes", ()):
-            typer.echo(f"  normalizes: {note}")
+            typer.echo(f"  normalizes: {note['text']}")
 
 
 def main() -> None:
