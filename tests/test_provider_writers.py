@@ -33,6 +33,8 @@ resource "aws_s3_bucket_versioning" "source" {{
 }}
 '''
 OBSERVED: dict[str, set[str]] = {fmt: set() for fmt in FORMATS}  # normalizations seen at work, per format
+# Normalizations the writers never meet: they refuse the field as a loss (readers apply them: test_provider_readers.py).
+WRITERS_REFUSE = {"v1-priority"}
 
 
 def _edge(**rule) -> ReplicationConfig:
@@ -123,7 +125,8 @@ def check(results, plan) -> None:
         if in_order(got, tags=False) != in_order(want, tags=False):
             OBSERVED[fmt].add("tag-order")
     assert not problems, "\n".join(problems)
-    assert plan.returncode == 0, f"terraform plan after apply wants changes (perpetual diff):\n{plan.stdout[-6000:]}"
+    changes = [line.strip() for line in plan.stdout.splitlines() if line.strip()[:2] in ("# ", "+ ", "- ", "~ ")]
+    assert plan.returncode == 0, "terraform plan after apply wants changes (perpetual diff):\n" + "\n".join(changes)
 
 
 def test_samples_as_the_provider_sends_them(terraform, s3_emulator):
@@ -158,4 +161,4 @@ def test_every_declared_normalization_was_observed():
         pytest.skip("the provider tests did not run")
     for fmt in FORMATS:
         declared = {n["id"] for n in grammar.load(fmt).raw["normalizes"]}
-        assert declared == OBSERVED[fmt], fmt
+        assert declared - WRITERS_REFUSE == OBSERVED[fmt], fmt

@@ -390,7 +390,26 @@ def provider_view(config: ReplicationConfig, normalizations: dict | None = None)
 # --- writing ---------------------------------------------------------------------------------------
 
 def losses(config: ReplicationConfig, options) -> list:
-    """Tags in `and` become a map: a key given twice cannot be held; HCL turns strings into Unicode NFC."""
+    """map_losses, and what the v4 resource's provider would not send: a second filter member, an empty and."""
+    from ..lossy import Loss
+
+    found = map_losses(config, options)
+    for index, rule in enumerate(config.rules):
+        flt, here = rule.filter, ("rules", index, "filter")
+        if flt is None:
+            continue
+        present = [name for name in ("tag", "and_", "prefix") if getattr(flt, name) is not None]  # the provider's choice
+        found += [Loss(here + (extra,), f"the provider sends only the filter's {present[0].rstrip('_')}, "
+                       f"not its {extra.rstrip('_')} too") for extra in present[1:]]
+        if present[:1] == ["and_"] and not flt.and_.tags and flt.and_.prefix in (None, ""):
+            found.append(Loss(here + ("and_",), "an and without tags and prefix reaches the provider as no block "
+                              "(sent as Prefix \"\"); write the prefix instead"))
+    return found
+
+
+def map_losses(config: ReplicationConfig, options) -> list:
+    """Tags in `and` become a map: a key given twice cannot be held; HCL turns strings into Unicode NFC; the provider
+    sends no priority on a rule without filter."""
     from ..lossy import Loss, leaves
 
     # https://github.com/hashicorp/hcl/blob/main/hclsyntax/spec.md#template-literals normalizes literals to NFC.
@@ -406,6 +425,8 @@ def losses(config: ReplicationConfig, options) -> list:
                 found.append(Loss(("rules", index, "filter", "and_", "tags", position),
                                   f"the tag key {key!r} appears twice, and Terraform's tags map holds it once"))
             seen.add(key)
+        if rule.filter is None and rule.priority is not None:
+            found.append(Loss(("rules", index, "priority"), "the provider sends no priority on a rule without filter (V1)"))
     return found
 
 
@@ -512,6 +533,11 @@ class Writer:
         for rule in data.get("rule", []):
             if rule.get("filter") in ({}, {"prefix": ""}):
                 rule["filter"] = {}  # filter {} is what the provider documents for "everything"; it sends both as Filter {}
+            and_ = (rule.get("filter") or {}).get("and")
+            if isinstance(and_, dict) and and_.get("prefix") == "" and and_.get("tags"):
+                del and_["prefix"]  # not sent (filter-choice): written, reading it back would not give it
+            if rule.get("source_selection_criteria") == {}:
+                del rule["source_selection_criteria"]  # not sent, and written it would show as a change in every plan
         return data
 
     def preamble(self) -> list[str]:

@@ -7,7 +7,7 @@ from ..model import AndOperator, DeleteMarkerReplication, Filter, ReplicationCon
 from ..values import Ref
 from . import hcl
 from .terraform import Writer, locator, read, read_module, render, snake, versioning  # noqa: F401 - one reader reads v3 too
-from .terraform import losses as map_losses
+from .terraform import map_losses
 from .terraform import NORMALIZATIONS as v4_normalizations
 from .terraform import normalizations_at_work as v4_at_work
 from .terraform import provider_view as v4_view
