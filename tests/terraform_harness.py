@@ -11,6 +11,7 @@ installs providers only from the mirror, into a plugin cache shared by the whole
 from __future__ import annotations
 
 import functools
+import json
 import os
 import shutil
 import subprocess
@@ -119,3 +120,31 @@ class Terraform:
     def plan(self, *args: str) -> subprocess.CompletedProcess:
         """terraform plan -detailed-exitcode: returncode 0 no changes, 2 changes, 1 error."""
         return self.run("plan", "-detailed-exitcode", "-input=false", "-parallelism=20", *args, check=False)
+
+
+# A versioned source bucket for a module: S3 refuses replication on a bucket without versioning.
+VERSIONED = '''resource "aws_s3_bucket" "source" {{
+  bucket = "{bucket}"
+}}
+
+resource "aws_s3_bucket_versioning" "source" {{
+  bucket = aws_s3_bucket.source.id
+  versioning_configuration {{
+    status = "Enabled"
+  }}
+}}
+'''
+
+
+def tags_in_order(rule: dict) -> dict:
+    """A CLI-JSON rule with its And's tags sorted."""
+    and_ = rule.get("Filter", {}).get("And")
+    if and_ and "Tags" in and_:
+        rule = {**rule, "Filter": {**rule["Filter"], "And": {**and_, "Tags": sorted(and_["Tags"], key=json.dumps)}}}
+    return rule
+
+
+def in_order(document: dict, tags: bool = True) -> dict:
+    """A CLI-JSON document with its rules (and each And's tags) sorted: the provider keeps neither order (set, map)."""
+    rules = [tags_in_order(rule) if tags else rule for rule in document.get("Rules", [])]
+    return {**document, "Rules": sorted(rules, key=lambda r: json.dumps(tags_in_order(r), sort_keys=True))}

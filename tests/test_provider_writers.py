@@ -14,6 +14,7 @@ import pytest
 from conftest import SAMPLES, expected, expressible
 from hypothesis import HealthCheck, Phase, given, settings
 from strategies import provider_configs
+from terraform_harness import VERSIONED, in_order, tags_in_order
 
 from converter import formats, grammar, write
 from converter.model import (AndOperator, DeleteMarkerReplication, Destination, Filter, ReplicationConfig, Rule,
@@ -21,17 +22,6 @@ from converter.model import (AndOperator, DeleteMarkerReplication, Destination, 
 
 FORMATS = ("terraform", "terraform-json", "terraform-legacy")
 FILE = {"terraform": "main.tf", "terraform-json": "main.tf.json", "terraform-legacy": "main.tf"}
-VERSIONED = '''resource "aws_s3_bucket" "source" {{
-  bucket = "{bucket}"
-}}
-
-resource "aws_s3_bucket_versioning" "source" {{
-  bucket = aws_s3_bucket.source.id
-  versioning_configuration {{
-    status = "Enabled"
-  }}
-}}
-'''
 OBSERVED: dict[str, set[str]] = {fmt: set() for fmt in FORMATS}  # normalizations seen at work, per format
 # Normalizations the writers never meet: they refuse the field as a loss (readers apply them: test_provider_readers.py).
 WRITERS_REFUSE = {"v1-priority"}
@@ -91,20 +81,6 @@ def judge(terraform, emulator, name: str, configs) -> tuple[list, float]:
     return [(bucket, fmt, config, emulator.puts(bucket)) for bucket, fmt, config in cases], seconds, plan
 
 
-def tags_in_order(rule: dict) -> dict:
-    """A CLI-JSON rule with its And's tags sorted."""
-    and_ = rule.get("Filter", {}).get("And")
-    if and_ and "Tags" in and_:
-        rule = {**rule, "Filter": {**rule["Filter"], "And": {**and_, "Tags": sorted(and_["Tags"], key=json.dumps)}}}
-    return rule
-
-
-def in_order(document: dict, tags: bool = True) -> dict:
-    """A CLI-JSON document with its rules (and each And's tags) sorted: the provider keeps neither order (set, map)."""
-    rules = [tags_in_order(rule) if tags else rule for rule in document.get("Rules", [])]
-    return {**document, "Rules": sorted(rules, key=lambda r: json.dumps(tags_in_order(r), sort_keys=True))}
-
-
 def check(results, plan) -> None:
     """Each PUT equals cli-json of the provider's view of the model; record which normalizations were at work."""
     problems = []
@@ -135,7 +111,7 @@ def test_samples_as_the_provider_sends_them(terraform, s3_emulator):
     check(results, plan)
 
 
-def generated_configs(count: int = 40) -> list:
+def generated_configs(count: int = 30) -> list:
     """count models from hypothesis (derandomized under CI), collected first so that one apply judges them all."""
     found = []
 

@@ -538,7 +538,22 @@ class Writer:
                 del and_["prefix"]  # not sent (filter-choice): written, reading it back would not give it
             if rule.get("source_selection_criteria") == {}:
                 del rule["source_selection_criteria"]  # not sent, and written it would show as a change in every plan
+        if "token" in data:
+            data["token"] = self.secret(data["token"])
         return data
+
+    def secret(self, token: Value) -> Ref:
+        """The object-lock token as a sensitive variable: the provider marks token sensitive, and a literal in code
+        would leak it (https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/s3_bucket_replication_configuration#token)."""
+        if isinstance(token, Ref) and token.kind == "variable":
+            name = token.target.split(".", 1)[1]
+        else:
+            name = self.unique("replication_token")
+            self.warn(error("sensitive", f"the object-lock token is written as the sensitive variable {name}, not as a "
+                            f"literal; pass its value with TF_VAR_{name}", path="Token", severity="warning"))
+        self.variables[name] = {"type": hcl.Expr("string"), "sensitive": True}
+        self.names.add(name)
+        return Ref(kind="variable", target=f"var.{name}")
 
     def preamble(self) -> list[str]:
         """HCL lines for the locals, variables and data sources the written resources refer to."""
