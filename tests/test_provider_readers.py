@@ -8,7 +8,6 @@ from __future__ import annotations
 import difflib
 import json
 
-import pytest
 from terraform_harness import VERSIONED, in_order
 
 from converter import read, write
@@ -95,14 +94,16 @@ def test_reader_reads_what_the_provider_sends(terraform, s3_emulator, tmp_path):
     assert not problems, "\n".join(problems)
 
 
-@pytest.mark.parametrize("storage_class", ["AWS_BACKUP_WARM", "NEW_CLASS"])
-def test_storage_classes_the_provider_refuses(terraform, storage_class):
-    """Where terraform refuses a storage class at validate, s3repl's validate reports it too."""
-    tf = terraform("refuse")
-    tf.write("main.tf", v4_module("refused", V4["storage-classes"].replace('"STANDARD"', f'"{storage_class}"', 1)))
+def test_storage_classes_pass_through_as_terraform_lets_them(terraform):
+    """Provider 5.100 does not check storage_class at plan (S3 judges it at apply): s3repl reads any class verbatim,
+    and leaves the verdict to validate (W133 for a class botocore does not know, E132 for FSX_OPENZFS)."""
+    classes = ["AWS_BACKUP_WARM", "NEW_CLASS", "FSX_OPENZFS"]
+    rules = V4["storage-classes"]
+    for position, name in enumerate(classes):
+        rules = rules.replace(f'"{V4_STORAGE_CLASSES[position]}"', f'"{name}"')
+    tf = terraform("classes")
+    tf.write("main.tf", v4_module("classes", rules))
     tf.init()
-    refused = tf.run("validate", check=False).returncode != 0
-    from converter import validate
-
-    found = validate(read(tf.workdir / "main.tf", "terraform"))
-    assert refused == any("storage_class" in (d.path or "") and d.severity == "error" for d in found), found
+    assert tf.run("validate", check=False).returncode == 0
+    (config,) = read(tf.workdir / "main.tf", "terraform")
+    assert [r.destination.storage_class for r in config.rules][:3] == classes

@@ -46,6 +46,9 @@ EDGES = [
     _edge(filter=Filter(and_=AndOperator(prefix="", tags=(Tag(key="z", value="1"), Tag(key="a", value=""))))),
     _edge(filter=Filter(tag=Tag(key="k", value=""))),
     _edge(filter=Filter(prefix="p/"), delete_marker_replication=DeleteMarkerReplication(status="Disabled")),
+    ReplicationConfig(role="arn:aws:iam::123456789012:role/edge", rules=tuple(  # rules are a set: not sent as written
+        Rule(id=f"r{i}", priority=i, status="Enabled", filter=Filter(prefix=f"{i}/"),
+             destination=Destination(bucket="arn:aws:s3:::edge-replica")) for i in range(6))),
 ]
 
 

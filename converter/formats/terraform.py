@@ -282,22 +282,21 @@ def _from_v3(block: dict | None, pointer: tuple) -> dict:
 def _rule_from_v3(rule: dict) -> dict:
     rule = dict(rule)
     status = rule.pop("delete_marker_replication_status", None)
-    if "filter" in rule:  # V2: provider v3 sends Priority, and DeleteMarkerReplication Disabled when not Enabled
+    if "filter" in rule:  # V2: the provider sends Priority, and DeleteMarkerReplication Disabled when not Enabled
         flt = dict(rule["filter"])
         tags, prefix = flt.pop("tags", None), flt.pop("prefix", "")
         rule["filter"] = {**flt, **({"and": {"prefix": prefix, "tags": tags}} if tags else {"prefix": prefix})}
         rule.setdefault("priority", 0)
         rule["delete_marker_replication"] = {"status": status or "Disabled"}
-    elif status is not None:
-        rule["delete_marker_replication"] = {"status": status}
+    # A V1 rule: the provider sends no DeleteMarkerReplication, whatever delete_marker_replication_status says.
     destination = dict(rule.get("destination") or {})
     if "account_id" in destination:
         destination["account"] = destination.pop("account_id")
     if "replica_kms_key_id" in destination:
         destination["encryption_configuration"] = {"replica_kms_key_id": destination.pop("replica_kms_key_id")}
     for name, inner in (("replication_time", "time"), ("metrics", "event_threshold")):
-        if isinstance(destination.get(name), dict):
-            flat = dict(destination[name])
+        if isinstance(destination.get(name), dict):  # the schema's defaults: status Enabled, minutes 15
+            flat = {"status": "Enabled", "minutes": 15, **destination[name]}
             if "minutes" in flat:
                 flat[inner] = {"minutes": flat.pop("minutes")}
             destination[name] = flat

@@ -26,10 +26,9 @@ def losses(config: ReplicationConfig, options) -> list[Loss]:
     """What provider v3's flat rule cannot hold beyond the grammar's list."""
     found = map_losses(config, options)
     for index, rule in enumerate(config.rules):
-        status = rule.delete_marker_replication.status if rule.delete_marker_replication else None
-        if rule.filter is None and status == "Disabled":
+        if rule.filter is None and rule.delete_marker_replication is not None:
             found.append(Loss(("rules", index, "delete_marker_replication"),
-                              "provider v3 cannot say Disabled on a V1 rule (it only has delete_marker_replication_status = \"Enabled\")"))
+                              "the provider sends delete_marker_replication_status only on a rule with filter (V2)"))
         present = [name for name in ("prefix", "tag", "and_") if rule.filter and getattr(rule.filter, name) is not None]
         found += [Loss(("rules", index, "filter", extra), "provider v3's filter holds one prefix and one tags map, "
                        f"not {' and '.join(present)} together") for extra in present[1:]]
