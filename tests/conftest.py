@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -99,7 +101,7 @@ def s3_emulator():
 
 
 @pytest.fixture(scope="session")
-def terraform(s3_emulator, tmp_path_factory):
+def terraform(s3_emulator):
     """A factory of Terraform working directories applying against s3_emulator: see tests/terraform_harness.py.
 
     Skips (one reason) where terraform or the provider mirror is absent; runs wherever both are present."""
@@ -108,8 +110,12 @@ def terraform(s3_emulator, tmp_path_factory):
     reason = missing()
     if reason:
         pytest.skip(reason)
-    shared = tmp_path_factory.mktemp("terraform-shared")
-    return lambda name: Terraform(tmp_path_factory.mktemp(name), s3_emulator.endpoint, shared)
+    # Not under pytest's basetemp: pytest runs of other checkouts on the machine prune old basetemps mid-run.
+    root = Path(tempfile.mkdtemp(prefix="s3repl-terraform-"))
+    (root / "shared").mkdir()
+    yield lambda name: Terraform(Path(tempfile.mkdtemp(prefix=f"{name}-", dir=root)), s3_emulator.endpoint,
+                                 root / "shared")
+    shutil.rmtree(root, ignore_errors=True)
 
 
 @pytest.fixture

@@ -60,7 +60,7 @@ def sample_configs():
 def judge(terraform, emulator, name: str, configs) -> tuple[list, float]:
     """Apply every config in every format in one working directory: (bucket, fmt, config, PUT bodies), seconds, plan."""
     tf = terraform(name)
-    name = tf.workdir.name.replace("_", "-")  # unique per call: the emulator keeps every bucket of the session
+    name = tf.workdir.name.replace("_", "-").lower()  # unique per call: the emulator keeps every bucket of the session
     cases, modules = [], []
     for index, config in enumerate(configs):
         for fmt in FORMATS:

@@ -388,11 +388,18 @@ def provider_view(config: ReplicationConfig, normalizations: dict | None = None)
 
 # --- writing ---------------------------------------------------------------------------------------
 
+TOKEN_VARIABLE = "replication_token"
+
+
 def losses(config: ReplicationConfig, options) -> list:
     """map_losses, and what the v4 resource's provider would not send: a second filter member, an empty and."""
     from ..lossy import Loss
 
     found = map_losses(config, options)
+    if isinstance(config.token, str):  # the provider marks token sensitive: a literal in code would leak it
+        found.append(Loss(("token",), "the object-lock token is sensitive and is not written as a literal; it becomes "
+                          f"the variable {TOKEN_VARIABLE} (pass its value with TF_VAR_{TOKEN_VARIABLE})",
+                          Ref(kind="variable", target=f"var.{TOKEN_VARIABLE}")))
     for index, rule in enumerate(config.rules):
         flt, here = rule.filter, ("rules", index, "filter")
         if flt is None:
@@ -541,18 +548,15 @@ class Writer:
             data["token"] = self.secret(data["token"])
         return data
 
-    def secret(self, token: Value) -> Ref:
-        """The object-lock token as a sensitive variable: the provider marks token sensitive, and a literal in code
-        would leak it (https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/s3_bucket_replication_configuration#token)."""
+    def secret(self, token: Value) -> Value:
+        """The object-lock token's variable, declared sensitive: the provider marks token sensitive, and a literal
+        in code would leak it (losses() turns a literal into var.replication_token;
+        https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/s3_bucket_replication_configuration#token)."""
         if isinstance(token, Ref) and token.kind == "variable":
             name = token.target.split(".", 1)[1]
-        else:
-            name = self.unique("replication_token")
-            self.warn(error("sensitive", f"the object-lock token is written as the sensitive variable {name}, not as a "
-                            f"literal; pass its value with TF_VAR_{name}", path="Token", severity="warning"))
-        self.variables[name] = {"type": hcl.Expr("string"), "sensitive": True}
-        self.names.add(name)
-        return Ref(kind="variable", target=f"var.{name}")
+            self.variables[name] = {"type": hcl.Expr("string"), "sensitive": True}
+            self.names.add(name)
+        return token
 
     def preamble(self) -> list[str]:
         """HCL lines for the locals, variables and data sources the written resources refer to."""
