@@ -49,7 +49,10 @@ def mirror() -> Path | None:
     """The filesystem mirror holding the providers (the parent of a registry.terraform.io directory), if any."""
     found = subprocess.run(["find", "/", "-maxdepth", "4", "-name", "registry.terraform.io", "-type", "d"],
                            capture_output=True, text=True, check=False).stdout.split()
-    return Path(found[0]).parent if found else None
+    # Only one that holds the provider (unpacked or zipped layout): other tools' plugin caches match the name too.
+    found = [Path(p) for p in sorted(found) if list(Path(p).glob("hashicorp/aws/*/*/terraform-provider-aws*"))
+             or list(Path(p).glob("hashicorp/aws/terraform-provider-aws_*.zip"))]
+    return found[0].parent if found else None
 
 
 def missing() -> str | None:
