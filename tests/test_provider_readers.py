@@ -10,7 +10,10 @@ import json
 
 from terraform_harness import VERSIONED, in_order
 
+import pytest
+
 from converter import read, write
+from converter.errors import Refusal
 
 DEST = 'destination {\n      bucket = "arn:aws:s3:::reader-replica"\n    }'
 V4_STORAGE_CLASSES = ["STANDARD", "REDUCED_REDUNDANCY", "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING", "GLACIER",
@@ -94,16 +97,14 @@ def test_reader_reads_what_the_provider_sends(terraform, s3_emulator, tmp_path):
     assert not problems, "\n".join(problems)
 
 
-def test_storage_classes_pass_through_as_terraform_lets_them(terraform):
-    """Provider 5.100 does not check storage_class at plan (S3 judges it at apply): s3repl reads any class verbatim,
-    and leaves the verdict to validate (W133 for a class botocore does not know, E132 for FSX_OPENZFS)."""
-    classes = ["AWS_BACKUP_WARM", "NEW_CLASS", "FSX_OPENZFS"]
-    rules = V4["storage-classes"]
-    for position, name in enumerate(classes):
-        rules = rules.replace(f'"{V4_STORAGE_CLASSES[position]}"', f'"{name}"')
-    tf = terraform("classes")
-    tf.write("main.tf", v4_module("classes", rules))
+@pytest.mark.parametrize("storage_class", ["AWS_BACKUP_WARM", "FSX_OPENZFS", "NEW_CLASS"])
+def test_storage_classes_terraform_refuses_are_refused_by_the_writers(terraform, storage_class):
+    """Provider 5.100 refuses these at plan (its enum lags botocore's): s3repl's Terraform writers refuse them too."""
+    tf = terraform("refused")
+    tf.write("main.tf", v4_module("refused", V4["storage-classes"].replace('"STANDARD"', f'"{storage_class}"')))
     tf.init()
-    assert tf.run("validate", check=False).returncode == 0
+    assert "expected storage_class to be one of" in tf.run("validate", check=False).stderr
     (config,) = read(tf.workdir / "main.tf", "terraform")
-    assert [r.destination.storage_class for r in config.rules][:3] == classes
+    for fmt in ("terraform", "terraform-json", "terraform-legacy"):
+        with pytest.raises(Refusal, match="storage_class"):
+            write([config.model_copy(update={"bucket": "refused"})], fmt)

@@ -25,6 +25,7 @@ FILE = {"terraform": "main.tf", "terraform-json": "main.tf.json", "terraform-leg
 OBSERVED: dict[str, set[str]] = {fmt: set() for fmt in FORMATS}  # normalizations seen at work, per format
 # Normalizations the writers never meet: they refuse the field as a loss (readers apply them: test_provider_readers.py).
 WRITERS_REFUSE = {"v1-priority"}
+ORDERS = {"rule-order", "tag-order"}
 
 
 def _edge(**rule) -> ReplicationConfig:
@@ -140,4 +141,5 @@ def test_every_declared_normalization_was_observed():
         pytest.skip("the provider tests did not run")
     for fmt in FORMATS:
         declared = {n["id"] for n in grammar.load(fmt).raw["normalizes"]}
-        assert declared - WRITERS_REFUSE == OBSERVED[fmt], fmt
+        # The provider's order of rules and tags is not stable from run to run: allowed, not required.
+        assert declared - WRITERS_REFUSE - ORDERS == OBSERVED[fmt] - ORDERS and OBSERVED[fmt] <= declared, fmt
