@@ -27,6 +27,7 @@ OBSERVED: dict[str, set[str]] = {fmt: set() for fmt in FORMATS}  # normalization
 WRITERS_REFUSE = {"v1-priority"}
 ORDERS = {"rule-order", "tag-order"}
 LEGACY_VANISHED: list[str] = []  # see check()
+CHECKED = [0]  # how many batches check() judged
 
 
 def _edge(**rule) -> ReplicationConfig:
@@ -89,6 +90,7 @@ def judge(terraform, emulator, name: str, configs) -> tuple[list, float]:
 def check(results, plan) -> None:
     """Each PUT equals cli-json of the provider's view of the model; record which normalizations were at work."""
     problems = []
+    CHECKED[0] += 1
     for bucket, fmt, config, puts in results:
         module = formats.module(fmt)
         if not puts:
@@ -146,8 +148,8 @@ def test_generated_models_as_the_provider_sends_them(terraform, s3_emulator):
 
 def test_every_declared_normalization_was_observed():
     """Run after the applies above: a declared normalization the provider never showed is a wrong declaration."""
-    if not any(OBSERVED.values()):
-        pytest.skip("the provider tests did not run")
+    if CHECKED[0] < 2:
+        pytest.skip("needs both apply tests above in the same run")
     for fmt in FORMATS:
         declared = {n["id"] for n in grammar.load(fmt).raw["normalizes"]}
         # The provider's order of rules and tags is not stable from run to run: allowed, not required.
