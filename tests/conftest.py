@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -87,6 +89,34 @@ def json_shape(path: Path) -> str:
     """The shape a CLI JSON sample is written in."""
     data = json.loads(path.read_text(encoding="utf-8"))
     return "cli-input" if "Bucket" in data else "wrapped" if "ReplicationConfiguration" in data else "bare"
+
+
+@pytest.fixture(scope="session")
+def s3_emulator():
+    """A local S3/IAM/STS endpoint (moto) that records every PutBucketReplication body: see tests/emulator.py."""
+    from emulator import Emulator
+
+    emulator = Emulator().start()
+    yield emulator
+    emulator.stop()
+
+
+@pytest.fixture(scope="session")
+def terraform(s3_emulator):
+    """A factory of Terraform working directories applying against s3_emulator: see tests/terraform_harness.py.
+
+    Skips (one reason) where terraform or the provider mirror is absent; runs wherever both are present."""
+    from terraform_harness import Terraform, missing
+
+    reason = missing()
+    if reason:
+        pytest.skip(reason)
+    # Not under pytest's basetemp: pytest runs of other checkouts on the machine prune old basetemps mid-run.
+    root = Path(tempfile.mkdtemp(prefix="s3repl-terraform-"))
+    (root / "shared").mkdir()
+    yield lambda name: Terraform(Path(tempfile.mkdtemp(prefix=f"{name}-", dir=root)), s3_emulator.endpoint,
+                                 root / "shared")
+    shutil.rmtree(root, ignore_errors=True)
 
 
 @pytest.fixture

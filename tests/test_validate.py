@@ -38,6 +38,7 @@ CASES = {
     "E101": (config(v2(Priority=None)), config(v2()), "Rules[0].Priority"),
     "E102": (config(v2(DeleteMarkerReplication=None)), config(v2()), "Rules[0]"),
     "E103": (config(v1(DeleteMarkerReplication={"Status": "Enabled"})), config(v1()), "Rules[0].DeleteMarkerReplication"),
+    "E108": (config(v1(Prefix=None)), config(v1(Prefix="")), "Rules[0]"),
     "E104": (config(v1(SourceSelectionCriteria={"ReplicaModifications": {"Status": "Enabled"}})),
              config(v2(SourceSelectionCriteria={"ReplicaModifications": {"Status": "Enabled"}})),
              "Rules[0].SourceSelectionCriteria.ReplicaModifications"),
@@ -373,3 +374,14 @@ def test_the_size_of_a_configuration_with_references_is_not_counted():
     rule = model.Rule(status="Enabled", prefix="", destination=model.Destination(bucket="arn:aws:s3:::d"))
     configuration = model.ReplicationConfig(role=_REF, rules=(rule,))
     assert checks.xml_size(configuration) is None
+
+
+def test_storage_classes_are_botocores():
+    """The storage classes validate knows are the current botocore model's (W133 otherwise)."""
+    import botocore.session
+
+    from converter.validate import STORAGE_CLASSES
+
+    enum = botocore.session.get_session().get_service_model("s3").shape_for("StorageClass").enum
+    assert STORAGE_CLASSES == set(enum)
+

@@ -9,11 +9,12 @@ from typing import Any
 
 from .. import grammar
 from ..errors import InputError, Refusal, error
-from ..model import Filter, ReplicationConfig
+from ..model import ReplicationConfig
 from ..sources import Source
 from ..values import Ref, Value
 from . import hcl, unique_name
 from .detection import terraform as detect  # noqa: F401 - formats.detect uses the table, not this module
+from .terraform_provider import NORMALIZATIONS, normalizations_at_work, provider_view  # noqa: F401 - re-exported
 
 NAME = "terraform"
 MULTI = True
@@ -107,7 +108,11 @@ def _config(resource, data: dict, evaluated: str | None) -> ReplicationConfig:
                                    pointer=pointer + ("bucket",)))
     data = _literal_enums(data, ReplicationConfig)
     config = grammar.to_model(data, ReplicationConfig, GRAMMAR, hook=_passthrough, pointer=pointer)
-    return provider_view(config).model_copy(update={"bucket": bucket, "origin": address, "evaluated": evaluated})
+    if v3:  # the inline block has its own normalizations
+        from .terraform_legacy import provider_view as view
+    else:
+        view = provider_view
+    return view(config).model_copy(update={"bucket": bucket, "origin": address, "evaluated": evaluated})
 
 
 def _scope(resource):
@@ -193,22 +198,21 @@ def _from_v3(block: dict | None, pointer: tuple) -> dict:
 def _rule_from_v3(rule: dict) -> dict:
     rule = dict(rule)
     status = rule.pop("delete_marker_replication_status", None)
-    if "filter" in rule:  # V2: provider v3 sends Priority, and DeleteMarkerReplication Disabled when not Enabled
+    if "filter" in rule:  # V2: the provider sends Priority, and DeleteMarkerReplication Disabled when not Enabled
         flt = dict(rule["filter"])
         tags, prefix = flt.pop("tags", None), flt.pop("prefix", "")
         rule["filter"] = {**flt, **({"and": {"prefix": prefix, "tags": tags}} if tags else {"prefix": prefix})}
         rule.setdefault("priority", 0)
         rule["delete_marker_replication"] = {"status": status or "Disabled"}
-    elif status is not None:
-        rule["delete_marker_replication"] = {"status": status}
+    # A V1 rule: the provider sends no DeleteMarkerReplication, whatever delete_marker_replication_status says.
     destination = dict(rule.get("destination") or {})
     if "account_id" in destination:
         destination["account"] = destination.pop("account_id")
     if "replica_kms_key_id" in destination:
         destination["encryption_configuration"] = {"replica_kms_key_id": destination.pop("replica_kms_key_id")}
     for name, inner in (("replication_time", "time"), ("metrics", "event_threshold")):
-        if isinstance(destination.get(name), dict):
-            flat = dict(destination[name])
+        if isinstance(destination.get(name), dict):  # the schema's defaults: status Enabled, minutes 15
+            flat = {"status": "Enabled", "minutes": 15, **destination[name]}
             if "minutes" in flat:
                 flat[inner] = {"minutes": flat.pop("minutes")}
             destination[name] = flat
@@ -222,27 +226,36 @@ def _rule_from_v3(rule: dict) -> dict:
     return rule
 
 
-def provider_view(config: ReplicationConfig) -> ReplicationConfig:
-    """The configuration as the AWS provider sends it: Priority 0 on V2, Prefix "" for everything.
-
-    https://github.com/hashicorp/terraform-provider-aws/blob/main/internal/service/s3/bucket_replication_configuration.go
-    """
-    rules = []
-    for rule in config.rules:
-        if rule.filter is not None:
-            updates = {"priority": 0} if rule.priority is None else {}
-            if rule.filter == Filter():
-                updates["filter"] = Filter(prefix="")
-        else:
-            updates = {"prefix": ""} if rule.prefix is None else {}
-        rules.append(rule.model_copy(update=updates) if updates else rule)
-    return config.model_copy(update={"rules": tuple(rules)})
-
-
 # --- writing ---------------------------------------------------------------------------------------
 
+TOKEN_VARIABLE = "replication_token"
+
+
 def losses(config: ReplicationConfig, options) -> list:
-    """Tags in `and` become a map: a key given twice cannot be held; HCL turns strings into Unicode NFC."""
+    """map_losses, and what the v4 resource's provider would not send: a second filter member, an empty and."""
+    from ..lossy import Loss
+
+    found = map_losses(config, options)
+    if isinstance(config.token, str):  # the provider marks token sensitive: a literal in code would leak it
+        found.append(Loss(("token",), "the object-lock token is sensitive and is not written as a literal; it becomes "
+                          f"the variable {TOKEN_VARIABLE} (pass its value with TF_VAR_{TOKEN_VARIABLE})",
+                          Ref(kind="variable", target=f"var.{TOKEN_VARIABLE}")))
+    for index, rule in enumerate(config.rules):
+        flt, here = rule.filter, ("rules", index, "filter")
+        if flt is None:
+            continue
+        present = [name for name in ("tag", "and_", "prefix") if getattr(flt, name) is not None]  # the provider's choice
+        found += [Loss(here + (extra,), f"the provider sends only the filter's {present[0].rstrip('_')}, "
+                       f"not its {extra.rstrip('_')} too") for extra in present[1:]]
+        if present[:1] == ["and_"] and not flt.and_.tags and flt.and_.prefix in (None, ""):
+            found.append(Loss(here + ("and_",), "an and without tags and prefix reaches the provider as no block "
+                              "(sent as Prefix \"\"); write the prefix instead"))
+    return found
+
+
+def map_losses(config: ReplicationConfig, options) -> list:
+    """Tags in `and` become a map: a key given twice cannot be held; HCL turns strings into Unicode NFC; the provider
+    sends no priority on a rule without filter."""
     from ..lossy import Loss, leaves
 
     # https://github.com/hashicorp/hcl/blob/main/hclsyntax/spec.md#template-literals normalizes literals to NFC.
@@ -261,6 +274,8 @@ def losses(config: ReplicationConfig, options) -> list:
                 found.append(Loss(("rules", index, "filter", "and_", "tags", position),
                                   f"the tag key {key!r} appears twice, and Terraform's tags map holds it once"))
             seen.add(key)
+        if rule.filter is None and rule.priority is not None:
+            found.append(Loss(("rules", index, "priority"), "the provider sends no priority on a rule without filter (V1)"))
     return found
 
 
@@ -368,8 +383,25 @@ class Writer:
         data = grammar.from_model(config, GRAMMAR, hook=lambda ref, where: ref)
         for rule in data.get("rule", []):
             if rule.get("filter") in ({}, {"prefix": ""}):
-                rule["filter"] = {}  # filter {} is what the provider documents for "everything"
+                rule["filter"] = {}  # filter {} is what the provider documents for "everything"; it sends both as Filter {}
+            and_ = (rule.get("filter") or {}).get("and")
+            if isinstance(and_, dict) and and_.get("prefix") == "" and and_.get("tags"):
+                del and_["prefix"]  # not sent (filter-choice): written, reading it back would not give it
+            if rule.get("source_selection_criteria") == {}:
+                del rule["source_selection_criteria"]  # not sent, and written it would show as a change in every plan
+        if "token" in data:
+            data["token"] = self.secret(data["token"])
         return data
+
+    def secret(self, token: Value) -> Value:
+        """The object-lock token's variable, declared sensitive: the provider marks token sensitive, and a literal
+        in code would leak it (losses() turns a literal into var.replication_token;
+        https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/s3_bucket_replication_configuration#token)."""
+        if isinstance(token, Ref) and token.kind == "variable":
+            name = token.target.split(".", 1)[1]
+            self.variables[name] = {"type": hcl.Expr("string"), "sensitive": True}
+            self.names.add(name)
+        return token
 
     def preamble(self) -> list[str]:
         """HCL lines for the locals, variables and data sources the written resources refer to."""

@@ -7,8 +7,9 @@ from ..model import AndOperator, DeleteMarkerReplication, Filter, ReplicationCon
 from ..values import Ref
 from . import hcl
 from .detection import terraform_legacy as detect  # noqa: F401 - formats.detect uses the table, not this module
-from .terraform import Writer, locator, read, read_module, render, snake, versioning  # noqa: F401 - one reader reads v3 too
-from .terraform import losses as map_losses
+from .terraform import NORMALIZATIONS as v4_normalizations
+from .terraform import Writer, locator, map_losses, read, read_module, render, snake, versioning  # noqa: F401 - one reader reads v3 too
+from .terraform import normalizations_at_work as v4_at_work
 from .terraform import provider_view as v4_view
 
 NAME = "terraform-legacy"
@@ -20,10 +21,9 @@ def losses(config: ReplicationConfig, options) -> list[Loss]:
     """What provider v3's flat rule cannot hold beyond the grammar's list."""
     found = map_losses(config, options)
     for index, rule in enumerate(config.rules):
-        status = rule.delete_marker_replication.status if rule.delete_marker_replication else None
-        if rule.filter is None and status == "Disabled":
+        if rule.filter is None and rule.delete_marker_replication is not None:
             found.append(Loss(("rules", index, "delete_marker_replication"),
-                              "provider v3 cannot say Disabled on a V1 rule (it only has delete_marker_replication_status = \"Enabled\")"))
+                              "the provider sends delete_marker_replication_status only on a rule with filter (V2)"))
         present = [name for name in ("prefix", "tag", "and_") if rule.filter and getattr(rule.filter, name) is not None]
         found += [Loss(("rules", index, "filter", extra), "provider v3's filter holds one prefix and one tags map, "
                        f"not {' and '.join(present)} together") for extra in present[1:]]
@@ -94,17 +94,36 @@ def write(configs: list[ReplicationConfig], options) -> str:
     return render(writer, items) + (f"\n{options.appendix}" if options.appendix else "")
 
 
+def _legacy_filter(rule: Rule) -> Rule:
+    """A filter is sent as And (with Prefix, "" when none) when it has tags, else as Prefix ("" when none)."""
+    if rule.filter is None:
+        return rule
+    tags, prefix = rule.filter.selected_tags(), rule.filter.key_prefix()
+    prefix = prefix if prefix is not None else ""
+    flt = Filter(and_=AndOperator(prefix=prefix, tags=tuple(tags))) if tags else Filter(prefix=prefix)
+    return rule.model_copy(update={"filter": flt}) if flt != rule.filter else rule
+
+
+def _legacy_delete_markers(rule: Rule) -> Rule:
+    """A V2 rule is sent with DeleteMarkerReplication Disabled unless delete_marker_replication_status is Enabled."""
+    if rule.filter is None:
+        return rule
+    enabled = rule.delete_marker_replication is not None and rule.delete_marker_replication.status == "Enabled"
+    marker = DeleteMarkerReplication(status="Enabled" if enabled else "Disabled")
+    return rule.model_copy(update={"delete_marker_replication": marker}) if marker != rule.delete_marker_replication else rule
+
+
+# What provider 5.x sends for the inline block (expandBucketReplicationRules in
+# https://github.com/hashicorp/terraform-provider-aws/blob/main/internal/service/s3/bucket.go).
+NORMALIZATIONS = {**{k: v for k, v in v4_normalizations.items() if k not in ("filter-choice", "empty-criteria")},
+                  "legacy-filter": _legacy_filter, "legacy-delete-markers": _legacy_delete_markers}
+
+
 def provider_view(config: ReplicationConfig) -> ReplicationConfig:
-    """The configuration as provider v3 sends it: tags always in And, DeleteMarkerReplication Disabled unless Enabled."""
-    rules = []
-    for rule in v4_view(config).rules:
-        if rule.filter is not None:
-            flt = rule.filter
-            tags, prefix = flt.selected_tags(), flt.key_prefix()
-            prefix = prefix if prefix is not None else ""
-            enabled = rule.delete_marker_replication is not None and rule.delete_marker_replication.status == "Enabled"
-            rule = rule.model_copy(update={
-                "filter": Filter(and_=AndOperator(prefix=prefix, tags=tuple(tags))) if tags else Filter(prefix=prefix),
-                "delete_marker_replication": DeleteMarkerReplication(status="Enabled" if enabled else "Disabled")})
-        rules.append(rule)
-    return config.model_copy(update={"rules": tuple(rules)})
+    """The configuration as the provider sends the inline block."""
+    return v4_view(config, NORMALIZATIONS)
+
+
+def normalizations_at_work(config: ReplicationConfig) -> set[str]:
+    """The names of the normalizations that change this configuration on its way to S3."""
+    return v4_at_work(config, NORMALIZATIONS)
