@@ -286,6 +286,27 @@ def iam(
 
 @app.command()
 @_handles_errors
+def migrate(
+    path: str = typer.Argument(..., help="A .tf file, or a module's directory."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Print a unified diff; change nothing."),
+    import_: bool = typer.Option(False, "--import", help="Also import blocks (Terraform 1.5+) that adopt what exists."),
+) -> None:
+    """Provider v3 inline blocks to v4 resources, in place: s3repl migrate infra/ --import (exit 0, 1 refused)"""
+    from . import migrate as run
+
+    edits = run.plan(path, imports=import_, warn=_say)
+    if not edits:
+        typer.echo(f"s3repl: nothing to migrate in {path}", err=True)
+    elif dry_run:
+        sys.stdout.write("".join(edit.diff() for edit in edits))
+    else:
+        run.write(edits)
+        for edit in edits:
+            typer.echo(f"migrated {edit.path}: {', '.join(f'aws_s3_bucket.{b}' for b in edit.buckets)}", err=True)
+
+
+@app.command()
+@_handles_errors
 def formats() -> None:
     """List the formats, their aliases and extensions, and what each cannot express."""
     from . import grammar
