@@ -58,6 +58,7 @@ def plan(path: str, imports: bool = False, warn=lambda diagnostic: None) -> list
     parsed = [hclscan.blocks(raw, str(p)) for raw, p in zip(raws, paths)]
     taken = {(b.labels[0], b.labels[1]) for found in parsed for b in found if b.type == "resource" and len(b.labels) == 2}
     imported = {b.attributes["to"].value for found in parsed for b in found if b.type == "import" and "to" in b.attributes}
+    declared = {b.labels[0] for found in parsed for b in found if b.type == "variable" and b.labels}
     configs = _replications(sources, parsed)
     edits, problems = [], []
     for p, raw, found in zip(paths, raws, parsed):
@@ -67,7 +68,8 @@ def plan(path: str, imports: bool = False, warn=lambda diagnostic: None) -> list
             if bucket.type != "resource" or bucket.labels[:1] != ["aws_s3_bucket"] or len(bucket.labels) != 2:
                 continue
             try:
-                made = _migrate_bucket(raw, bucket, configs, taken, imported if imports else None, warn, str(p))
+                made = _migrate_bucket(raw, bucket, configs, taken, imported if imports else None, warn, str(p),
+                                       declared)
             except Refusal as exc:
                 problems += exc.diagnostics
                 continue
@@ -99,7 +101,8 @@ def _replications(sources: list[Source], parsed: list) -> dict:
     return {c.origin: c for c in terraform.read_module(sources) if c.origin.startswith("aws_s3_bucket.")}
 
 
-def _migrate_bucket(raw: str, bucket, configs: dict, taken: set, imported: set | None, warn, name: str):
+def _migrate_bucket(raw: str, bucket, configs: dict, taken: set, imported: set | None, warn, name: str,
+                    declared: set):
     """The cuts in one aws_s3_bucket and the text to insert after it; None when it has nothing to migrate."""
     label = bucket.labels[1]
     address = f"aws_s3_bucket.{label}"
@@ -141,7 +144,7 @@ def _migrate_bucket(raw: str, bucket, configs: dict, taken: set, imported: set |
         lines += _import(VERSIONING, label, bucket_name, imported)
     if "replication_configuration" in inner:
         depends = f"[{VERSIONING}.{label}]" if "versioning" in inner else None
-        lines += [""] + _replication(configs[address], label, provider, depends)
+        lines += [""] + _replication(configs[address], label, provider, depends, declared)
         lines += _import(REPLICATION, label, bucket_name, imported)
     cuts = [_cut_span(raw, block, bucket) for block in inner.values()]
     return cuts, nl.join(lines)
@@ -171,7 +174,7 @@ def _versioning(raw: str, block, address: str, label: str, provider, name: str) 
     return hcl.render([("resource", hcl.Block(body, (VERSIONING, label)))], str)
 
 
-def _replication(config, label: str, provider, depends: str | None) -> list[str]:
+def _replication(config, label: str, provider, depends: str | None, declared: set) -> list[str]:
     """aws_s3_bucket_replication_configuration for a configuration read from a v3 block, by the terraform writer."""
     from .formats import hcl
     from .formats.terraform import Writer, resource
@@ -182,8 +185,10 @@ def _replication(config, label: str, provider, depends: str | None) -> list[str]
     head += [("depends_on", hcl.Expr(depends))] if depends else []
     block = hcl.Block(head + body, (REPLICATION, label))
     lines = hcl.render([("resource", block)], writer.expression)
-    if writer.variables:  # the reader keeps the module's own expressions; a stand-in here would be a bug
-        raise Refusal(error("internal", f"{REPLICATION}.{label} needs {', '.join(writer.variables)}"))
+    # A variable s3repl wrote to stand for a reference reads back as that reference and is written as the same
+    # variable again; any other new variable would be a reference the module does not declare.
+    if set(writer.variables) - declared:
+        raise Refusal(error("internal", f"{REPLICATION}.{label} needs {', '.join(set(writer.variables) - declared)}"))
     return lines
 
 
