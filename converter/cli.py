@@ -108,6 +108,8 @@ def convert(
     with_iam: bool = typer.Option(False, "--with-iam", help="Also the role and policies; the configuration points at the role."),
     source_kms_key: List[str] = typer.Option([], "--source-kms-key", help="With --with-iam: a KMS key of source objects."),
     source_account: Optional[str] = typer.Option(None, "--source-account", help="With --with-iam: the source account."),
+    import_: bool = typer.Option(False, "--import", help="Adopt what exists: Terraform import blocks; CloudFormation "
+                                 "DeletionPolicy Retain and a resources-to-import file beside -o."),
 ) -> None:
     """Convert replication configurations: s3repl convert export.json --to terraform --bucket src --with-iam"""
     from . import located_findings, write
@@ -136,6 +138,9 @@ def convert(
         from .iam_output import bundle
 
         configs, extra, extra_files = bundle(configs, to, Options(tuple(source_kms_key), source_account), _say, variables)
+    beside: dict[str, str] = {}
+    if import_:
+        extra = {**extra, "imports": True, "files": beside}
     result = write(configs, to, allow_lossy=allow_lossy, variables=variables, shape=shape, warn=_say, extra=extra)
     listing = [str(c.bucket or c.origin or "?") for c in configs]
     if extra_files:  # the documents go beside the configuration: a directory
@@ -147,7 +152,23 @@ def convert(
             raise UsageError(error("needs-directory", "--with-iam writes the IAM documents beside the configuration",
                                    hint="pass -o DIR"))
         result = {**named, **extra_files}
+    if beside:
+        result = _beside(result, beside, output, force)
     _emit(result, output, force, listing)
+
+
+def _beside(result: str | dict[str, str], files: dict[str, str], output: Optional[Path], force: bool):
+    """The result with the files a writer made beside it (--import): in the -o directory, or named after the -o file."""
+    if output is None:
+        raise UsageError(error("needs-output", f"--import writes {', '.join(files)} beside the output",
+                               hint="pass -o FILE or -o DIR"))
+    if isinstance(result, dict):
+        return {**result, **files}
+    for name, text in files.items():
+        path = output.with_name(f"{output.stem}.{name}")
+        _write_file(path, text, force)
+        typer.echo(f"wrote {path}", err=True)
+    return result
 
 
 @app.command()

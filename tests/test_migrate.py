@@ -210,3 +210,119 @@ def test_migrate_import_then_plan_changes_nothing(terraform, s3_emulator, cli):
     tf.apply()
     assert tf.plan().returncode == 0  # adopted: the state matches the bucket
     assert s3_emulator.puts("mig-source")[-1]["Rules"][0]["ID"] == "logs"
+
+
+# --- convert --import: adopting a bucket configured through the console or the API -------------------------------
+
+EXPORT = {"Role": "arn:aws:iam::123456789012:role/replication",
+          "Rules": [{"ID": "logs", "Priority": 1, "Status": "Enabled", "Filter": {"Prefix": "logs/"},
+                     "DeleteMarkerReplication": {"Status": "Disabled"},
+                     "Destination": {"Bucket": "arn:aws:s3:::imp-destination", "StorageClass": "STANDARD_IA"}}]}
+
+
+def _export(tmp_path) -> Path:
+    import json
+
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps(EXPORT), encoding="utf-8")
+    return path
+
+
+def test_convert_import_then_plan_changes_nothing(terraform, s3_emulator, cli, tmp_path):
+    """Bucket, versioning and replication made through the API; the converted export with --import only imports."""
+    s3_emulator.reset()
+    s3 = s3_emulator.client()
+    for name in ("imp-source", "imp-destination"):
+        s3.create_bucket(Bucket=name)
+        s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
+    s3.put_bucket_replication(Bucket="imp-source", ReplicationConfiguration=EXPORT)
+    tf = terraform("convert-import")
+    result = cli("convert", _export(tmp_path), "--to", "terraform", "--bucket", "imp-source", "--import",
+                 "-o", tf.workdir / "main.tf")
+    assert result.exit_code == 0, result.output
+    tf.init()
+    plan = tf.plan()
+    assert "Plan: 2 to import, 0 to add, 0 to change, 0 to destroy." in plan.stdout, plan.stdout + plan.stderr
+    tf.apply()
+    assert tf.plan().returncode == 0
+    assert s3_emulator.puts("imp-source") == [EXPORT]  # adopting sent nothing new to S3
+
+
+@pytest.mark.parametrize("fmt,name", [("terraform-json", "main.tf.json"), ("terraform-legacy", "main.tf")])
+def test_convert_import_other_terraform_syntaxes_validate(fmt, name, terraform, cli, tmp_path):
+    tf = terraform(f"import-{fmt}")
+    result = cli("convert", _export(tmp_path), "--to", fmt, "--bucket", "imp-source", "--import", "-o", tf.workdir / name)
+    assert result.exit_code == 0, result.output
+    tf.init()
+    tf.run("validate")
+    imported = "aws_s3_bucket.imp_source" if fmt == "terraform-legacy" else "aws_s3_bucket_replication_configuration"
+    assert imported in (tf.workdir / name).read_text("utf-8")
+
+
+def test_convert_import_to_cloudformation_retains_and_lists_the_bucket(cli, tmp_path):
+    import json
+
+    import botocore.session
+    from cfn_tools import load_yaml
+    from test_cloudformation import errors_of
+
+    output = tmp_path / "stack.yaml"
+    result = cli("convert", _export(tmp_path), "--to", "cloudformation", "--bucket", "imp-source", "--import", "-o", output)
+    assert result.exit_code == 0, result.output
+    template = load_yaml(output.read_text("utf-8"))
+    [(logical_id, bucket)] = template["Resources"].items()
+    assert (bucket["DeletionPolicy"], bucket["UpdateReplacePolicy"]) == ("Retain", "Retain")
+    assert errors_of(output.read_text("utf-8")) == []
+    listed = json.loads((tmp_path / "stack.resources-to-import.json").read_text("utf-8"))
+    assert listed == [{"ResourceType": "AWS::S3::Bucket", "LogicalResourceId": logical_id,
+                       "ResourceIdentifier": {"BucketName": "imp-source"}}]
+    # botocore's own validation of CreateChangeSet's ResourcesToImport is the oracle for the file's shape.
+    client = botocore.session.get_session().create_client("cloudformation", region_name="us-east-1",
+                                                           aws_access_key_id="x", aws_secret_access_key="x")
+    request = {"StackName": "s", "ChangeSetName": "c", "ChangeSetType": "IMPORT", "TemplateBody": "{}",
+               "ResourcesToImport": listed}
+    from botocore.validate import ParamValidator  # the validator the client runs before sending
+
+    shape = client.meta.service_model.operation_model("CreateChangeSet").input_shape
+    assert not ParamValidator().validate(request, shape).has_errors()
+
+
+REFERENCED = '''variable "source" {
+  type = string
+}
+
+resource "aws_s3_bucket_replication_configuration" "r" {
+  bucket = var.source
+  role   = "arn:aws:iam::123456789012:role/replication"
+  rule {
+    status = "Enabled"
+    filter {}
+    delete_marker_replication {
+      status = "Disabled"
+    }
+    destination {
+      bucket = "arn:aws:s3:::dest-bucket"
+    }
+  }
+}
+'''
+
+
+@pytest.mark.parametrize("to,words", [("terraform", "adopting a bucket needs its name, and the input has var.source"),
+                                      ("cloudformation", "adopting a bucket needs its name")])
+def test_convert_import_refuses_a_bucket_known_only_by_reference(to, words, cli, tmp_path):
+    (tmp_path / "main.tf").write_text(REFERENCED, encoding="utf-8")
+    result = cli("convert", tmp_path / "main.tf", "--to", to, "--import", "-o", tmp_path / "out")
+    assert result.exit_code == 1 and words in result.stderr and "--var" in result.stderr, result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_convert_import_to_cloudformation_needs_an_output(cli, tmp_path):
+    result = cli("convert", _export(tmp_path), "--to", "cloudformation", "--bucket", "b", "--import")
+    assert result.exit_code == 2 and "beside the output" in result.stderr, result.output
+
+
+def test_legacy_never_writes_a_bucket_without_a_name(cli):
+    template = SAMPLES / "cfn-conditions" / "template.json"
+    result = cli("convert", template, "--to", "terraform-legacy")
+    assert result.exit_code == 1 and "needs its name" in result.stderr, result.output

@@ -199,7 +199,30 @@ def write(configs: list[ReplicationConfig], options) -> str:
 
 def build(configs: list[ReplicationConfig], options) -> dict:
     """The template as long-form data."""
-    return _Writer(configs, options.warn, options.resources).template()
+    writer = _Writer(configs, options.warn, options.resources)
+    out = writer.template()
+    if options.imports:
+        options.files["resources-to-import.json"] = json.dumps(adopt(out, writer.ids, configs), indent=2) + "\n"
+    return out
+
+
+def adopt(template: dict, ids: list[str], configs: list[ReplicationConfig]) -> list[dict]:
+    """Retain the buckets (a resource to import must have a DeletionPolicy) and list them for the import change set.
+
+    https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/resource-import-existing-stack.html; the list is
+    what `aws cloudformation create-change-set --change-set-type IMPORT --resources-to-import file://...` takes.
+    """
+    from . import literal_bucket
+
+    listed = []
+    for logical_id, config in zip(ids, configs):
+        resource = template["Resources"][logical_id]
+        # Both policies: cfn-lint W3011 asks for UpdateReplacePolicy beside DeletionPolicy, and a replacement
+        # would otherwise delete the adopted bucket.
+        resource.update({"DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain"})
+        listed.append({"ResourceType": BUCKET, "LogicalResourceId": logical_id,
+                       "ResourceIdentifier": {"BucketName": literal_bucket(config)}})
+    return listed
 
 
 def pascal(name: str) -> str:
@@ -247,7 +270,9 @@ class _Writer:
             body = grammar.from_model(config, GRAMMAR, hook=self._intrinsic)
             properties: dict = {}
             bucket = config.bucket
-            if bucket is not None and not (isinstance(bucket, Ref) and self._is_self(bucket, logical_id)):
+            if isinstance(bucket, Ref) and self._is_self(bucket, logical_id):
+                bucket = bucket.default if isinstance(bucket.default, str) else None  # a literal name is kept
+            if bucket is not None:
                 properties["BucketName"] = self._intrinsic(bucket, ("BucketName",))
             # https://docs.aws.amazon.com/AmazonS3/latest/userguide/replication-requirements.html
             properties["VersioningConfiguration"] = {"Status": "Enabled"}

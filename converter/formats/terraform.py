@@ -13,7 +13,7 @@ from ..errors import InputError, Refusal, error
 from ..model import Filter, ReplicationConfig
 from ..sources import Source, load_json
 from ..values import Ref, Value, stored_reference, template
-from . import hcl, unique_name
+from . import hcl, literal_bucket, unique_name
 
 NAME = "terraform"
 MULTI = True
@@ -484,11 +484,34 @@ def resource(writer: Writer, config: ReplicationConfig) -> tuple[str, list]:
 
 def _resources(configs: list[ReplicationConfig], options) -> tuple[Writer, list]:
     writer = Writer(configs, options.warn)
-    resources = []
+    resources, imports = [], []
     for config in configs:
         name, body = resource(writer, config)
+        if options.imports:
+            more, imports = adoption(config, name, body[0][1]), imports + import_blocks(config, name)
+            resources.append(more)
+            body.insert(0, ("depends_on", hcl.Expr(f"[{VERSIONING}.{name}]")))
         resources.append(("resource", hcl.Block(body, (RESOURCE, name), spaced=True)))
-    return writer, resources
+    return writer, resources + imports
+
+
+# --- adopting what exists (--import) ----------------------------------------------------------------
+# https://developer.hashicorp.com/terraform/language/import (Terraform 1.5+); both resources import by bucket name:
+# https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/s3_bucket_replication_configuration#import
+VERSIONING = "aws_s3_bucket_versioning"
+
+
+def adoption(config: ReplicationConfig, name: str, bucket: Value) -> tuple:
+    """The aws_s3_bucket_versioning the replication depends on (S3 requires versioning Enabled), to import too."""
+    settings = hcl.Block([("status", "Enabled")])
+    return "resource", hcl.Block([("bucket", bucket), ("versioning_configuration", settings)], (VERSIONING, name),
+                                 spaced=True)
+
+
+def import_blocks(config: ReplicationConfig, name: str, kinds=(VERSIONING, RESOURCE)) -> list:
+    """import blocks adopting the resources of one configuration."""
+    bucket = literal_bucket(config)
+    return [("import", hcl.Block([("to", hcl.Expr(f"{kind}.{name}")), ("id", bucket)], spaced=True)) for kind in kinds]
 
 
 def write(configs: list[ReplicationConfig], options) -> str:
@@ -515,14 +538,16 @@ def to_json(items: list, expression) -> dict:
     """Terraform JSON syntax for HCL items: labels nest, repeated blocks become lists."""
     out: dict = {}
     for name, value in items:
-        if isinstance(value, hcl.Block):
+        if isinstance(value, hcl.Expr) and name in ("to", "depends_on"):  # addresses: plain strings in JSON syntax
+            out[name] = value.text if name == "to" else [a.strip() for a in value.text.strip("[]").split(",")]
+        elif isinstance(value, hcl.Block):
             body = to_json(value.body, expression)
             if value.labels:
                 target = out.setdefault(name, {})
                 for label in value.labels[:-1]:
                     target = target.setdefault(label, {})
                 target[value.labels[-1]] = body
-            elif name in LISTS:
+            elif name in LISTS or name == "import":
                 out.setdefault(name, []).append(body)
             else:
                 out[name] = body

@@ -6,7 +6,8 @@ from ..lossy import Loss
 from ..model import AndOperator, DeleteMarkerReplication, Filter, ReplicationConfig, Rule
 from ..values import Ref
 from . import hcl
-from .terraform import Writer, locator, read, read_module, render, snake, versioning  # noqa: F401 - one reader reads v3 too
+from ..errors import Refusal, error
+from .terraform import Writer, import_blocks, locator, read, read_module, render, snake, versioning  # noqa: F401 - one reader reads v3 too
 from .terraform import losses as map_losses
 from .terraform import provider_view as v4_view
 
@@ -80,7 +81,7 @@ def _destination(rule: Rule) -> list:
 def write(configs: list[ReplicationConfig], options) -> str:
     """A .tf file with one aws_s3_bucket per configuration, versioning on, replication inline."""
     writer = Writer(configs, options.warn)
-    items = []
+    items, imports = [], []
     for config in configs:
         bucket, body = config.bucket, []
         if isinstance(bucket, Ref) and bucket.kind == "resource" and (bucket.resource_type or "") in ("aws_s3_bucket", "AWS::S3::Bucket"):
@@ -88,13 +89,18 @@ def write(configs: list[ReplicationConfig], options) -> str:
             bucket = bucket.default
         else:
             name = writer.resource_name(config)
-        if bucket is not None:
-            body.append(("bucket", bucket))
+        if bucket is None:  # Terraform would create a bucket with a random name
+            raise Refusal(error("needs-bucket", "aws_s3_bucket needs its name, and the input has none",
+                                hint="pass --bucket NAME"))
+        body.append(("bucket", bucket))
         # https://registry.terraform.io/providers/hashicorp/aws/3.76.1/docs/resources/s3_bucket#versioning
         body.append(("versioning", hcl.Block([("enabled", True)])))
         rules = [("rules", hcl.Block(_rule(rule), spaced=True)) for rule in config.rules]
         body.append(("replication_configuration", hcl.Block([("role", config.role), *rules], spaced=True)))
         items.append(("resource", hcl.Block(body, ("aws_s3_bucket", name), spaced=True)))
+        if options.imports:  # the bucket itself: provider v3 keeps versioning and replication in it
+            imports += import_blocks(config, name, ("aws_s3_bucket",))
+    items += imports
     return render(writer, items) + (f"\n{options.appendix}" if options.appendix else "")
 
 
