@@ -298,6 +298,8 @@ class _Writer:
             return value
         if value.kind == "pseudo":
             return {"Ref": value.target}
+        if (pseudo := _pseudo(value)) is not None:
+            return {"Ref": pseudo}
         if value.kind == "parameter":
             self._parameter(value.target, value, native=True)
             return {"Ref": value.target}
@@ -358,6 +360,18 @@ class _Writer:
                             path=grammar.render(pointer)))
         self._parameter(name, ref, native=False, description=f"Stands for {ref.display()}"[:4000])
         return name
+
+
+def _pseudo(ref: Ref) -> str | None:
+    """The pseudo parameter a Terraform data source attribute is (data.aws_region.<any>.name is AWS::Region)."""
+    if ref.kind != "resource" or not ref.target or not ref.target.startswith("data.") or ref.target.count(".") != 2:
+        return None
+    kind = ref.target.split(".")[1]
+    for pseudo, expression in grammar.references()["pseudo_parameters"].items():
+        _, table_kind, _, attribute = expression.split(".")
+        if (table_kind, attribute) == (kind, ref.attribute):
+            return pseudo
+    return None
 
 
 def locator(source: Source, configs: list[ReplicationConfig]):

@@ -363,7 +363,6 @@ class Writer:
         self.data: set[str] = set()
         self.names: set[str] = set()
         self.table = grammar.references()
-        self.types = {v: k for k, v in self.table["resource_types"].items()}
 
     def unique(self, wanted: str) -> str:
         return unique_name(wanted, self.names, "_")
@@ -398,11 +397,8 @@ class Writer:
             name = snake(ref.target)
             self.variable(name, ref)
             return f"var.{name}"
-        if ref.kind == "resource" and ref.resource_type in self.types:
-            attributes = {v: k for k, v in self.table["attributes"].items() if v}
-            attribute = attributes.get(ref.attribute, None) if ref.attribute else "id"
-            if attribute:
-                return f"{self.types[ref.resource_type]}.{snake(ref.target)}.{attribute}"
+        # Anything else, a template's resource included, is not written beside: a variable stands for it, so that
+        # the output validates on its own (its description records the reference, for the way back).
         return f"var.{self.stand_in(ref)}"
 
     def variable(self, name: str, ref: Ref, description: str | None = None) -> None:
@@ -420,7 +416,13 @@ class Writer:
         for name, spec in self.variables.items():
             if spec.get("description") == stored:
                 return name
-        name = self.unique(snake(ref.target or "value") if ref.kind != "expression" else "expression")
+        if ref.kind == "expression":
+            wanted = "expression"
+        elif ref.kind == "resource":  # ReplicationRole.Arn -> replication_role_arn; a bucket's Ref is its name
+            wanted = f"{snake(ref.target.rsplit('.', 1)[-1])}_{snake(ref.attribute or 'name')}"
+        else:
+            wanted = snake(ref.target or "value")
+        name = self.unique(wanted)
         self.variable(name, ref, stored)
         if ref.kind == "expression":
             self.warn(error("stand-in", f"the expression {ref.display()} cannot be written in Terraform; "
@@ -475,11 +477,7 @@ def resource(writer: Writer, config: ReplicationConfig) -> tuple[str, list]:
         raise Refusal(error("needs-bucket", f"{RESOURCE} names its source bucket, and the input has none",
                             hint="pass --bucket NAME"))
     name = writer.resource_name(config)
-    bucket = config.bucket
-    if isinstance(bucket, Ref) and bucket.kind == "resource" and (bucket.resource_type or "").startswith("AWS::"):
-        bucket = Ref(kind="resource", target=f"aws_s3_bucket.{snake(bucket.target)}", attribute="id",
-                     resource_type="aws_s3_bucket", default=bucket.default)
-    return name, [("bucket", bucket), *writer.body(writer.rule_data(config))]
+    return name, [("bucket", config.bucket), *writer.body(writer.rule_data(config))]
 
 
 def _resources(configs: list[ReplicationConfig], options) -> tuple[Writer, list]:
