@@ -107,3 +107,143 @@ def test_pseudo_parameters_map_both_ways(fmt, tmp_path):
     terraform_text = write(read(back), "terraform", **quiet)
     assert 'bucket = "src-${data.aws_region.current.name}"' in terraform_text
     assert 'data "aws_caller_identity" "current" {}' in terraform_text and "variable" not in terraform_text
+
+
+# --- nothing dropped around the configuration: meta-arguments and resource attributes ---------------------------
+
+META_TF = '''resource "aws_s3_bucket_replication_configuration" "r" {
+  provider   = aws.central
+  depends_on = [aws_s3_bucket_versioning.source]
+  bucket     = "meta-source"
+  role       = "arn:aws:iam::123456789012:role/replication"
+
+  rule {
+    status = "Enabled"
+    filter {}
+    delete_marker_replication {
+      status = "Disabled"
+    }
+    destination {
+      bucket = "arn:aws:s3:::meta-destination"
+    }
+  }
+
+  lifecycle {
+    prevent_destroy = true
+    ignore_changes  = [role]
+    precondition {
+      condition     = length(var.owner) > 0
+      error_message = "owner ${var.owner} is empty"
+    }
+  }
+}
+'''
+# What the module around it declares, so that terraform validate can check the references the output keeps.
+MODULE = '''provider "aws" {
+  alias  = "central"
+  region = "us-east-1"
+}
+
+variable "owner" {
+  type = string
+}
+
+resource "aws_s3_bucket_versioning" "source" {
+  bucket = "meta-source"
+  versioning_configuration {
+    status = "Enabled"
+  }
+}
+'''
+
+
+@pytest.mark.parametrize("fmt,name", [("terraform", "main.tf"), ("terraform-json", "main.tf.json")])
+def test_terraform_meta_arguments_are_carried(fmt, name, terraform, tmp_path):
+    source = tmp_path / "in.tf"
+    source.write_text(META_TF, encoding="utf-8")
+    [config] = read(source)
+    assert [a.name for a in config.around] == ["provider", "depends_on", "lifecycle"]
+    text = write([config], fmt, **quiet)
+    [again] = read(_saved(tmp_path, name, text))
+    assert again.around == config.around  # HCL and JSON syntax read back the same
+    tf = terraform(f"meta-{fmt}")
+    tf.write(name, text)
+    tf.write("module.tf", MODULE)
+    tf.init()
+    tf.run("validate")
+    if fmt == "terraform":
+        assert text.startswith('resource "aws_s3_bucket_replication_configuration" "r" {\n  provider   = aws.central\n'
+                               '  depends_on = [aws_s3_bucket_versioning.source]\n')
+        assert 'error_message = "owner ${var.owner} is empty"' in text
+
+
+def _saved(folder, name, text):
+    path = folder / "again" / name
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("to", ["cloudformation", "cli-json", "terraform-legacy"])
+def test_meta_arguments_without_equivalent_are_refused_each_named(to, cli, tmp_path):
+    source = tmp_path / "in.tf"
+    source.write_text(META_TF, encoding="utf-8")
+    refused = cli("convert", source, "--to", to)
+    assert refused.exit_code == 1
+    lost = ["depends_on", "lifecycle"] + ([] if to == "terraform-legacy" else ["provider"])
+    assert all(f"meta-argument {name} = " in refused.stderr for name in lost), refused.stderr
+    lossy = cli("convert", source, "--to", to, "--allow-lossy")
+    assert lossy.exit_code == 0 and lossy.stderr.count("warning: dropped: the Terraform meta-argument") == len(lost)
+    if to == "terraform-legacy":
+        assert "  provider = aws.central\n" in lossy.stdout
+
+
+ATTRIBUTES_CFN = '''AWSTemplateFormatVersion: "2010-09-09"
+Conditions:
+  Always: !Equals [a, a]
+Resources:
+  Other:
+    Type: AWS::SNS::Topic
+  Source:
+    Type: AWS::S3::Bucket
+    DeletionPolicy: Retain
+    UpdateReplacePolicy: Delete
+    Condition: Always
+    DependsOn: [Other]
+    Properties:
+      BucketName: attr-source
+      VersioningConfiguration: {Status: Enabled}
+      ReplicationConfiguration:
+        Role: arn:aws:iam::123456789012:role/replication
+        Rules:
+          - Status: Enabled
+            Prefix: ""
+            Destination: {Bucket: "arn:aws:s3:::attr-destination"}
+'''
+
+
+def test_bucket_attributes_carried_to_cloudformation_or_declared(cli, tmp_path):
+    source = tmp_path / "template.yaml"
+    source.write_text(ATTRIBUTES_CFN, encoding="utf-8")
+    refused = cli("convert", source, "--to", "cloudformation")
+    assert refused.exit_code == 1 and "attribute Condition = " in refused.stderr and "attribute DependsOn = " in refused.stderr
+    assert "DeletionPolicy" not in refused.stderr  # CloudFormation keeps it
+    written = cli("convert", source, "--to", "cloudformation", "--allow-lossy")
+    assert written.exit_code == 0
+    [bucket] = load_yaml(written.stdout)["Resources"].values()
+    assert (bucket["DeletionPolicy"], bucket["UpdateReplacePolicy"]) == ("Retain", "Delete")
+    assert "Condition" not in bucket and "DependsOn" not in bucket
+    assert errors_of(written.stdout) == []
+    to_terraform = cli("convert", source, "--to", "terraform")
+    assert to_terraform.exit_code == 1 and "attribute DeletionPolicy = \"Retain\" has no equivalent in terraform" in \
+        to_terraform.stderr
+
+
+def test_diff_reports_what_differs_around_the_configuration(cli, tmp_path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    a.mkdir(), b.mkdir()
+    (a / "main.tf").write_text(META_TF, encoding="utf-8")
+    (b / "main.tf").write_text(META_TF.replace("  depends_on = [aws_s3_bucket_versioning.source]\n", ""), "utf-8")
+    result = cli("diff", a / "main.tf", b / "main.tf")
+    assert result.exit_code == 1 and "depends_on" in result.stdout, result.stdout
+    assert cli("diff", a / "main.tf", a / "main.tf").exit_code == 0

@@ -9,8 +9,9 @@ from functools import lru_cache
 from typing import Any
 
 from .. import grammar
+from ..lossy import carried
 from ..errors import InputError, Refusal, error
-from ..model import ReplicationConfig
+from ..model import Around, ReplicationConfig
 from ..sources import Source, load_json, load_yaml, with_locations
 from ..values import Ref, Value, stored_reference, template
 from . import cfn_yaml, unique_name
@@ -23,6 +24,8 @@ GRAMMAR = grammar.load(NAME)
 PSEUDO = {"AWS::AccountId", "AWS::NotificationARNs", "AWS::NoValue", "AWS::Partition", "AWS::Region",
           "AWS::StackId", "AWS::StackName", "AWS::URLSuffix"}
 BUCKET = "AWS::S3::Bucket"
+# https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-product-attribute-reference.html
+ATTRIBUTES = ("DeletionPolicy", "UpdateReplacePolicy", "Condition", "DependsOn")
 META = "s3repl"  # template Metadata key: which Parameter stands for which reference (round trips stay exact)
 _LOGICAL_ID = re.compile(r"^[A-Za-z0-9]+\Z")
 
@@ -78,7 +81,11 @@ def read(source: Source, context=None) -> list[ReplicationConfig]:
             continue
         pointer = ("Resources", logical_id, "Properties")
         try:
-            configs.append(_config(logical_id, properties, pointer, context))
+            config = _config(logical_id, properties, pointer, context)
+            # The bucket's resource attributes (issue 16): written back where the target has them, else declared lost.
+            around = tuple(Around(language="cloudformation", name=name, value=json.dumps(resource[name]))
+                           for name in ATTRIBUTES if name in resource)
+            configs.append(config.model_copy(update={"around": around or None}) if around else config)
         except InputError as exc:
             problems += exc.diagnostics
     if problems:
@@ -278,6 +285,9 @@ class _Writer:
             properties["VersioningConfiguration"] = {"Status": "Enabled"}
             properties["ReplicationConfiguration"] = body
             resources[logical_id] = {"Type": BUCKET, "Properties": properties}
+            # Condition and DependsOn name parts of the template (Conditions, other resources) not written here.
+            resources[logical_id].update({item.name: json.loads(item.value) for item in config.around or ()
+                                          if carried(item, NAME)})
         resources.update(self.extra)
         out: dict = {"AWSTemplateFormatVersion": "2010-09-09",
                      "Description": "S3 replication, converted by s3repl"}

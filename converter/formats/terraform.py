@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -10,7 +11,7 @@ from typing import Any
 
 from .. import grammar
 from ..errors import InputError, Refusal, error
-from ..model import Filter, ReplicationConfig
+from ..model import Around, Filter, ReplicationConfig
 from ..sources import Source, load_json
 from ..values import Ref, Value, stored_reference, template
 from . import hcl, literal_bucket, unique_name
@@ -221,7 +222,23 @@ def _config(module: _Module, address: str, body: dict, syntax: str, v3: bool) ->
             raise InputError(error("missing-member", "missing required argument 'bucket'", path=address))
         bucket = plain["bucket"]
     config = grammar.to_model(data, ReplicationConfig, GRAMMAR, hook=_passthrough, pointer=pointer)
-    return provider_view(config).model_copy(update={"bucket": bucket, "origin": address})
+    # Meta-arguments around the resource (issue 16); for a v3 bucket only its provider concerns the replication.
+    around = tuple(Around(language="terraform", name=name, value=json.dumps(_bare({name: body[name]})[name]))
+                   for name in (("provider",) if v3 else ("provider", "depends_on", "lifecycle")) if name in body)
+    return provider_view(config).model_copy(update={"bucket": bucket, "origin": address, "around": around or None})
+
+
+def _bare(value: Any) -> Any:
+    """A python-hcl2 value without its bookkeeping keys, and "${x}" as x (as the JSON syntax writes it)."""
+    if isinstance(value, str) and value.startswith("${") and hcl._closing(value, 2) == len(value) - 1:
+        return value[2:-1]
+    if isinstance(value, dict):  # the JSON syntax writes a single block as an object, HCL's reader as a list
+        return {k: [_bare(v)] if k in _META_BLOCKS and isinstance(v, dict) else _bare(v)
+                for k, v in value.items() if k not in HCL2_KEYS}
+    return [_bare(v) for v in value] if isinstance(value, list) else value
+
+
+_META_BLOCKS = {"lifecycle", "precondition", "postcondition"}
 
 
 def _passthrough(raw: Any, pointer: tuple) -> Value:
@@ -477,7 +494,37 @@ def resource(writer: Writer, config: ReplicationConfig) -> tuple[str, list]:
         raise Refusal(error("needs-bucket", f"{RESOURCE} names its source bucket, and the input has none",
                             hint="pass --bucket NAME"))
     name = writer.resource_name(config)
-    return name, [("bucket", config.bucket), *writer.body(writer.rule_data(config))]
+    head, tail = around_items(config, ("provider", "depends_on")), around_items(config, ("lifecycle",))
+    return name, [*head, ("bucket", config.bucket), *writer.body(writer.rule_data(config)), *tail]
+
+
+def around_items(config: ReplicationConfig, names: tuple) -> list:
+    """HCL items for the Terraform meta-arguments read with the configuration (a lifecycle block, expressions)."""
+    found = {item.name: json.loads(item.value) for item in config.around or () if item.language == "terraform"}
+    return _meta_body({name: found[name] for name in names if name in found})
+
+
+def _meta_body(data: dict) -> list:
+    items = []
+    for key, value in data.items():
+        if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):  # blocks
+            items += [(key, hcl.Block(_meta_body(v))) for v in value]
+        else:
+            items.append((key, value if isinstance(value, bool) else hcl.Expr(_meta_expression(value))))
+    return items
+
+
+def _meta_expression(value: Any) -> str:
+    """HCL text for a value read by _bare: expressions and quoted templates as they are."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return json.dumps(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_meta_expression(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{k} = {_meta_expression(v)}" for k, v in value.items()) + " }"
+    return value  # an expression, or a quoted template as python-hcl2 keeps it
 
 
 def _resources(configs: list[ReplicationConfig], options) -> tuple[Writer, list]:
@@ -486,9 +533,10 @@ def _resources(configs: list[ReplicationConfig], options) -> tuple[Writer, list]
     for config in configs:
         name, body = resource(writer, config)
         if options.imports:
-            more, imports = adoption(config, name, body[0][1]), imports + import_blocks(config, name)
-            resources.append(more)
-            body.insert(0, ("depends_on", hcl.Expr(f"[{VERSIONING}.{name}]")))
+            bucket = next(value for key, value in body if key == "bucket")
+            resources.append(adoption(config, name, bucket))
+            imports += import_blocks(config, name)
+            _depend(body, f"{VERSIONING}.{name}")
         resources.append(("resource", hcl.Block(body, (RESOURCE, name), spaced=True)))
     return writer, resources + imports
 
@@ -497,6 +545,15 @@ def _resources(configs: list[ReplicationConfig], options) -> tuple[Writer, list]
 # https://developer.hashicorp.com/terraform/language/import (Terraform 1.5+); both resources import by bucket name:
 # https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/s3_bucket_replication_configuration#import
 VERSIONING = "aws_s3_bucket_versioning"
+
+
+def _depend(body: list, address: str) -> None:
+    """Add an address to the body's depends_on (the one read with the configuration, or a new one)."""
+    for index, (key, value) in enumerate(body):
+        if key == "depends_on" and isinstance(value, hcl.Expr):
+            body[index] = (key, hcl.Expr(value.text.rstrip("]").rstrip(", ") + f", {address}]"))
+            return
+    body.insert(0, ("depends_on", hcl.Expr(f"[{address}]")))
 
 
 def adoption(config: ReplicationConfig, name: str, bucket: Value) -> tuple:
@@ -532,12 +589,18 @@ def json_document(configs: list[ReplicationConfig], options) -> dict:
     return {**writer.preamble_json(), **body}
 
 
+# Arguments whose JSON-syntax value is the bare expression text (or a list of them), not a ${} template:
+# https://developer.hashicorp.com/terraform/language/syntax/json#nested-block-mapping
+ADDRESSES = {"to", "depends_on", "provider", "ignore_changes", "replace_triggered_by"}
+
+
 def to_json(items: list, expression) -> dict:
     """Terraform JSON syntax for HCL items: labels nest, repeated blocks become lists."""
     out: dict = {}
     for name, value in items:
-        if isinstance(value, hcl.Expr) and name in ("to", "depends_on"):  # addresses: plain strings in JSON syntax
-            out[name] = value.text if name == "to" else [a.strip() for a in value.text.strip("[]").split(",")]
+        if isinstance(value, hcl.Expr) and name in ADDRESSES:  # plain strings in JSON syntax, not templates
+            text = value.text
+            out[name] = [a.strip() for a in text[1:-1].split(",") if a.strip()] if text.startswith("[") else text
         elif isinstance(value, hcl.Block):
             body = to_json(value.body, expression)
             if value.labels:

@@ -7,7 +7,7 @@ from ..model import AndOperator, DeleteMarkerReplication, Filter, ReplicationCon
 from ..values import Ref
 from . import hcl
 from ..errors import Refusal, error
-from .terraform import Writer, import_blocks, locator, read, read_module, render, snake, versioning  # noqa: F401 - one reader reads v3 too
+from .terraform import Writer, around_items, import_blocks, locator, read, read_module, render, snake, versioning  # noqa: F401 - one reader reads v3 too
 from .terraform import losses as map_losses
 from .terraform import provider_view as v4_view
 
@@ -92,6 +92,7 @@ def write(configs: list[ReplicationConfig], options) -> str:
         if bucket is None:  # Terraform would create a bucket with a random name
             raise Refusal(error("needs-bucket", "aws_s3_bucket needs its name, and the input has none",
                                 hint="pass --bucket NAME"))
+        body += around_items(config, ("provider",))  # the other meta-arguments are declared losses (lossy.CARRIED)
         body.append(("bucket", bucket))
         # https://registry.terraform.io/providers/hashicorp/aws/3.76.1/docs/resources/s3_bucket#versioning
         body.append(("versioning", hcl.Block([("enabled", True)])))
