@@ -14,6 +14,7 @@ import functools
 import os
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 from emulator import CREDENTIALS, REGION
@@ -48,6 +49,8 @@ def mirror() -> Path | None:
     """The filesystem mirror holding the providers (the parent of a registry.terraform.io directory), if any."""
     found = subprocess.run(["find", "/", "-maxdepth", "4", "-name", "registry.terraform.io", "-type", "d"],
                            capture_output=True, text=True, check=False).stdout.split()
+    # Another run's plugin cache in the temporary folder has the same layout and may be half written: last.
+    found.sort(key=lambda path: path.startswith(tempfile.gettempdir()))
     return Path(found[0]).parent if found else None
 
 

@@ -7,7 +7,7 @@ import json
 
 import pytest
 from cfn_tools import load_yaml
-from conftest import SAMPLES, expected
+from conftest import SAMPLES, carried_by, expected
 from test_cloudformation import errors_of
 
 from converter import read, write
@@ -34,7 +34,7 @@ def test_every_terraform_output_validates_on_its_own(terraform):
     calls = []
     for sample in FOREIGN:
         for fmt, name in (("terraform", "main.tf"), ("terraform-json", "main.tf.json")):
-            text = write(expected(sample), fmt, **quiet)
+            text = write(carried_by(fmt, expected(sample)), fmt, **quiet)
             label = f"{sample.name}_{fmt}".replace("-", "_")
             tf.write(f"{label}/{name}", text)
             arguments = "".join(f'  {variable} = "x"\n' for variable in _required(text, fmt))
