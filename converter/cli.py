@@ -252,13 +252,15 @@ def convert(
                                              help="With --with-iam: a KMS key of source objects."),
     source_account: Optional[str] = typer.Option(None, "--source-account", metavar="ID",
                                                  help="With --with-iam: the source account."),
+    import_: bool = typer.Option(False, "--import", help="Adopt what exists: Terraform import blocks; CloudFormation "
+                                 "DeletionPolicy Retain and a resources-to-import file beside -o."),
 ) -> None:
     """Convert replication configurations: s3repl convert export.json --to terraform --bucket src --with-iam"""
     from .cli_options import refuse_format_as_output
 
     refuse_format_as_output(output)
     run = functools.partial(_convert, inputs, to, from_, output, bucket, schema, allow_lossy, var, var_file, shape,
-                            force, max_bytes, no_validate, with_iam, source_kms_key, source_account)
+                            force, max_bytes, no_validate, with_iam, source_kms_key, source_account, import_)
     if fmt != "json":
         run(say=_say, found=lambda finding: typer.echo(finding.render_finding(), err=True), json_mode=False)
         return
@@ -270,7 +272,7 @@ def convert(
 
 
 def _convert(inputs, to, from_, output, bucket, schema, allow_lossy, var, var_file, shape, force, max_bytes,
-             no_validate, with_iam, source_kms_key, source_account, *, say, found, json_mode):
+             no_validate, with_iam, source_kms_key, source_account, import_, *, say, found, json_mode):
     """convert's work; say receives each warning; returns what was not written (JSON mode without -o), and the files."""
     from . import located_findings, write
     from .errors import Refusal
@@ -296,6 +298,9 @@ def _convert(inputs, to, from_, output, bucket, schema, allow_lossy, var, var_fi
         from .iam_output import bundle
 
         configs, extra, extra_files = bundle(configs, to, Options(tuple(source_kms_key), source_account), say, variables)
+    beside: dict[str, str] = {}
+    if import_:
+        extra = {**extra, "imports": True, "files": beside}
     result = write(configs, to, allow_lossy=allow_lossy, variables=variables, shape=shape, warn=say, extra=extra)
     listing = [str(c.bucket or c.origin or "?") for c in configs]
     # -o DIR/ (a trailing slash, or a directory that exists): files named after their source bucket go in it.
@@ -309,11 +314,27 @@ def _convert(inputs, to, from_, output, bucket, schema, allow_lossy, var, var_fi
             raise UsageError(error("needs-directory", "--with-iam writes the IAM documents beside the configuration",
                                    hint="pass -o DIR"))
         result = {**result, **extra_files}
+    path = None if output is None else Path(output)
+    if beside:
+        result = _beside(result, beside, path, force)
     if json_mode and output is None:
         return result, []
-    path = None if output is None else Path(output)
     _emit(result, path, force, listing)
     return None, [str(path / name) for name in result] if isinstance(result, dict) else [str(path or "-")]
+
+
+def _beside(result: str | dict[str, str], files: dict[str, str], output: Optional[Path], force: bool):
+    """The result with the files a writer made beside it (--import): in the -o directory, or named after the -o file."""
+    if output is None:
+        raise UsageError(error("needs-output", f"--import writes {', '.join(files)} beside the output",
+                               hint="pass -o FILE or -o DIR"))
+    if isinstance(result, dict):
+        return {**result, **files}
+    for name, text in files.items():
+        path = output.with_name(f"{output.stem}.{name}")
+        _write_file(path, text, force)
+        typer.echo(f"wrote {path}", err=True)
+    return result
 
 
 @app.command(short_help="Check every rule S3 enforces (text, JSON or SARIF).", epilog=EPILOG)
@@ -469,6 +490,27 @@ def iam(
     else:
         separator = "\n---\n" if to == "cloudformation" else "\n"
         _emit(separator.join(f"# {name}\n{text}" for name, text in files.items()), output, force, list(files))
+
+
+@app.command(short_help="Provider v3 inline blocks to v4 resources, in place.")
+@_handles_errors
+def migrate(
+    path: str = typer.Argument(..., help="A .tf file, or a module's directory."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Print a unified diff; change nothing."),
+    import_: bool = typer.Option(False, "--import", help="Also import blocks (Terraform 1.5+) that adopt what exists."),
+) -> None:
+    """Provider v3 inline blocks to v4 resources, in place: s3repl migrate infra/ --import (exit 0, 1 refused)"""
+    from . import migrate as run
+
+    edits = run.plan(path, imports=import_, warn=_say)
+    if not edits:
+        typer.echo(f"s3repl: nothing to migrate in {path}", err=True)
+    elif dry_run:
+        sys.stdout.write("".join(edit.diff() for edit in edits))
+    else:
+        run.write(edits)
+        for edit in edits:
+            typer.echo(f"migrated {edit.path}: {', '.join(f'aws_s3_bucket.{b}' for b in edit.buckets)}", err=True)
 
 
 @app.command(short_help="The formats, their aliases, and what each cannot express.")

@@ -175,6 +175,7 @@ def compare(a: ReplicationConfig, b: ReplicationConfig, variables: dict | None =
         result.changes.append(Change("changed", "Role", _text(a.role), _text(b.role)))
     elif same is None:
         result.changes.append(_undecided("Role", a.role, b.role, variables))
+    _compare_around(result, a, b)
     left, right = list(enumerate(a.rules)), list(enumerate(b.rules))
     pairs = []
     for i, rule in list(left):  # by ID
@@ -197,6 +198,24 @@ def compare(a: ReplicationConfig, b: ReplicationConfig, variables: dict | None =
     result.changes += [Change("removed", _label(r, i), why=f"only in {names[0]}") for i, r in left]
     result.changes += [Change("added", _label(r, j), why=f"only in {names[1]}") for j, r in right]
     return result
+
+
+def _language(config: ReplicationConfig) -> str | None:
+    """The IaC language a configuration was read from: a Terraform address has a dot, a logical ID none."""
+    return None if not config.origin else "terraform" if "." in config.origin else "cloudformation"
+
+
+def _compare_around(result: Comparison, a: ReplicationConfig, b: ReplicationConfig) -> None:
+    """Meta-arguments and resource attributes (model.Around), when both sides are of the language that has them."""
+    language = _language(a)
+    if language is None or language != _language(b):
+        return
+    left = {item.name: item.value for item in a.around or () if item.language == language}
+    right = {item.name: item.value for item in b.around or () if item.language == language}
+    for name in sorted(left.keys() | right.keys()):
+        if left.get(name) != right.get(name):
+            kind = "added" if name not in left else "removed" if name not in right else "changed"
+            result.changes.append(Change(kind, name, left.get(name), right.get(name)))
 
 
 def _compare_rules(result: Comparison, a: Rule, b: Rule, index: int, variables) -> None:

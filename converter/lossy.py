@@ -94,7 +94,26 @@ def losses(config: ReplicationConfig, fmt: str, options) -> list[Loss]:
         found.append(Loss(("evaluated",), f"the input was evaluated ({config.evaluated}): {fmt} gets the values "
                           "chosen, not the conditions and parameters that chose them"))
     extra = getattr(module(fmt), "losses", None)
-    return found + (extra(config, options) if extra else [])
+    return found + around_losses(config, fmt) + (extra(config, options) if extra else [])
+
+
+# What surrounds the configuration (model.Around) that each format writes back; the model format keeps everything.
+_TERRAFORM = {"terraform": {"provider", "depends_on", "lifecycle"}}
+CARRIED = {"terraform": _TERRAFORM, "terraform-json": _TERRAFORM, "terraform-legacy": {"terraform": {"provider"}},
+           "cloudformation": {"cloudformation": {"DeletionPolicy", "UpdateReplacePolicy"}},
+           "cloudformation-json": {"cloudformation": {"DeletionPolicy", "UpdateReplacePolicy"}}}
+
+
+def carried(item, fmt: str) -> bool:
+    """Whether a format writes back a meta-argument or resource attribute (model.Around)."""
+    return fmt == "model" or item.name in CARRIED.get(fmt, {}).get(item.language, ())
+
+
+def around_losses(config: ReplicationConfig, fmt: str) -> list[Loss]:
+    """Meta-arguments and resource attributes the target has no equivalent for, each named."""
+    kind = {"terraform": "Terraform meta-argument", "cloudformation": "CloudFormation resource attribute"}
+    return [Loss(("around", index), f"the {kind[item.language]} {item.name} = {item.value} has no equivalent in {fmt}")
+            for index, item in enumerate(config.around or ()) if not carried(item, fmt)]
 
 
 def apply(config: ReplicationConfig, loss: Loss) -> ReplicationConfig:
@@ -135,5 +154,6 @@ def _set(obj: BaseModel, loc: tuple, value) -> BaseModel:
         if index >= len(items):
             return obj
         items[index] = _set(items[index], rest, value) if rest else value
-        return obj.model_copy(update={head: tuple(i for i in items if i is not None)})
+        kept = tuple(i for i in items if i is not None)
+        return obj.model_copy(update={head: kept or (None if head == "around" else kept)})
     return obj.model_copy(update={head: _set(current, rest, value)})

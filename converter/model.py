@@ -131,6 +131,17 @@ class Rule(_Frozen):
     delete_marker_replication: DeleteMarkerReplication | None = None
 
 
+class Around(_Frozen):
+    """What surrounds the configuration in its IaC source and deploys with it: a Terraform meta-argument of the
+    replication resource (provider, depends_on, lifecycle) or a CloudFormation attribute of the bucket
+    (DeletionPolicy, UpdateReplacePolicy, Condition, DependsOn). Written back in its own language; any other
+    target declares it a loss."""
+
+    language: Literal["terraform", "cloudformation"]
+    name: str
+    value: str  # JSON text of the value as read (python-hcl2's form for Terraform, the template's for CloudFormation)
+
+
 class ReplicationConfig(_Frozen):
     """One bucket's replication configuration, with the request members that travel with it."""
 
@@ -147,6 +158,12 @@ class ReplicationConfig(_Frozen):
     expected_bucket_owner: Value | None = None
     checksum_algorithm: str | None = None
     content_md5: str | None = None  # the digest of the original request body: no target can keep it
+    around: tuple[Around, ...] | None = None  # meta-arguments and resource attributes of the IaC source
+
+    @field_validator("around")
+    @classmethod
+    def _no_empty_around(cls, around):
+        return around or None
 
 
 class Document(_Frozen):

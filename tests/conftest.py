@@ -48,6 +48,15 @@ def without_origin(configs):
     return [c.model_copy(update={"origin": None, "evaluated": None}) for c in configs]
 
 
+def carried_by(fmt: str, configs):
+    """The configurations with only the meta-arguments and resource attributes fmt writes back (model.Around);
+    converting the others is a declared loss (tests/test_self_contained.py)."""
+    from converter.lossy import carried
+
+    return [c.model_copy(update={"around": tuple(i for i in c.around or () if carried(i, fmt)) or None})
+            for c in configs]
+
+
 def as_read_by(fmt: str, configs):
     """What reading a file of format fmt gives for these configurations: the provider's own normalizations
     for Terraform (https://registry.terraform.io/providers/hashicorp/aws/latest/docs), and neither the
@@ -58,7 +67,7 @@ def as_read_by(fmt: str, configs):
     view = {"terraform": terraform.provider_view, "terraform-json": terraform.provider_view,
             "terraform-legacy": terraform_legacy.provider_view}.get(fmt)
     out = []
-    for config in without_origin(configs):
+    for config in without_origin(carried_by(fmt, configs)):
         if view:
             config = view(config)
             bucket = config.bucket

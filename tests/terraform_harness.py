@@ -15,6 +15,7 @@ import json
 import os
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 from emulator import CREDENTIALS, REGION
@@ -52,6 +53,8 @@ def mirror() -> Path | None:
     # Only one that holds the provider (unpacked or zipped layout): other tools' plugin caches match the name too.
     found = [Path(p) for p in sorted(found) if list(Path(p).glob("hashicorp/aws/*/*/terraform-provider-aws*"))
              or list(Path(p).glob("hashicorp/aws/terraform-provider-aws_*.zip"))]
+    # Another run's plugin cache in the temporary folder has the same layout and may be half written: last.
+    found.sort(key=lambda path: str(path).startswith(tempfile.gettempdir()))
     return found[0].parent if found else None
 
 

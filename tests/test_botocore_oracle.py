@@ -10,7 +10,7 @@ import botocore.serialize
 import botocore.session
 import pytest
 from botocore.validate import ParamValidator
-from conftest import SAMPLES, expected
+from conftest import SAMPLES, carried_by, expected
 
 from converter import loads, write
 
@@ -45,7 +45,7 @@ def canonical(xml: str | bytes) -> str:
 
 def configs():
     """The configurations of the samples every format can hold (literal values only)."""
-    return [c for sample in SAMPLES if (sample / "cli-json.json").exists() for c in expected(sample)]
+    return [c for sample in SAMPLES if (sample / "cli-json.json").exists() for c in carried_by("cli-json", expected(sample))]
 
 
 @pytest.mark.parametrize("config", configs(), ids=lambda c: str(c.bucket))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import HANDWRITTEN, SAMPLES, as_read_by, expected, json_shape, sample_files
+from conftest import HANDWRITTEN, SAMPLES, as_read_by, carried_by, expected, json_shape, sample_files
 
 from converter import loads, read, select, write
 
@@ -54,12 +54,13 @@ def test_detection_finds_the_format(sample, path, fmt):
 @pytest.mark.parametrize("sample,path,fmt", WRITTEN, ids=ids)
 def test_every_writer_reproduces_the_file(sample, path, fmt):
     shape = json_shape(path) if fmt == "cli-json" else "bare"
-    assert write(expected(sample), fmt, shape=shape, warn=lambda d: None) == path.read_text(encoding="utf-8")
+    configs = carried_by(fmt, expected(sample))
+    assert write(configs, fmt, shape=shape, warn=lambda d: None) == path.read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("sample,via", sorted({(s, fmt) for s, f, fmt in WRITTEN if (s, f, fmt) in SAME_LANGUAGE}), ids=ids)
 def test_every_format_round_trips(sample, via):
-    configs = expected(sample)
+    configs = carried_by(via, expected(sample))
     bucket = configs[0].bucket if len(configs) == 1 and isinstance(configs[0].bucket, str) else None
     back = select(loads(write(configs, via, warn=lambda d: None), via), bucket)
     assert as_read_by(via, back) == as_read_by(via, configs)

@@ -116,6 +116,8 @@ def _unlist(body: dict) -> dict:
     for key, value in body.items():
         if key in ("rule", "rules"):
             out[key] = [_unlist(v) for v in value]
+        elif key == "depends_on":  # addresses: plain strings in the JSON syntax Terraform documents
+            out[key] = [v[2:-1] if v.startswith("${") else v for v in value]
         elif isinstance(value, list) and value and isinstance(value[0], dict):
             out[key] = _unlist(value[0])
         else:

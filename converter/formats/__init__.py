@@ -25,6 +25,22 @@ class WriteOptions:
     warn: Callable = field(default=lambda diagnostic: None)  # for notes a writer has about its choices
     resources: dict = field(default_factory=dict)  # CloudFormation: more resources for the template (--with-iam)
     appendix: str = ""  # Terraform: more HCL after the resources (--with-iam)
+    imports: bool = False  # --import: adopt what exists (Terraform import blocks, CloudFormation import)
+    files: dict = field(default_factory=dict)  # file name -> text a writer makes beside its output (--import)
+
+
+def literal_bucket(config) -> str:
+    """The source bucket's name for adopting it (--import): a literal, or the literal a reference is known to be."""
+    from ..errors import Refusal
+    from ..values import Ref
+
+    bucket = config.bucket
+    name = bucket.default if isinstance(bucket, Ref) else bucket
+    if not isinstance(name, str) or not name:
+        shown = bucket.display() if isinstance(bucket, Ref) else "none"
+        raise Refusal(error("import-id", f"adopting a bucket needs its name, and the input has {shown}",
+                            hint="pass --bucket NAME, or --var for the reference"))
+    return name
 
 
 def unique_name(wanted: str, taken: set[str], separator: str = "") -> str:

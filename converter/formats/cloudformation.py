@@ -11,7 +11,8 @@ from typing import Any
 from .. import grammar
 from ..cloudformation.template import resources_of
 from ..errors import InputError, Refusal, error
-from ..model import ReplicationConfig
+from ..lossy import carried
+from ..model import Around, ReplicationConfig
 from ..sources import Source, load_json, load_yaml, plain_scalar, with_locations
 from ..values import Ref, Value, stored_reference, template
 from . import cfn_yaml, unique_name
@@ -25,6 +26,8 @@ GRAMMAR = grammar.load(NAME)
 PSEUDO = {"AWS::AccountId", "AWS::NotificationARNs", "AWS::NoValue", "AWS::Partition", "AWS::Region",
           "AWS::StackId", "AWS::StackName", "AWS::URLSuffix"}
 BUCKET = "AWS::S3::Bucket"
+# https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-product-attribute-reference.html
+ATTRIBUTES = ("DeletionPolicy", "UpdateReplacePolicy", "Condition", "DependsOn")
 META = "s3repl"  # template Metadata key: which Parameter stands for which reference (round trips stay exact)
 _LOGICAL_ID = re.compile(r"^[A-Za-z0-9]+\Z")
 # (template, logical ID) -> where folded members sit in the template (Stack.moves), for the locator; recent reads only.
@@ -91,7 +94,11 @@ def read(source: Source, context=None) -> list[ReplicationConfig]:
             properties = {key: value for key, value in properties.items() if value is not NO_VALUE}
             config = _config(logical_id, properties, pointer, names)
             evaluated = ", ".join(f"{name}={value}" for name, value in stack.used.items())
-            configs.append(config.model_copy(update={"evaluated": evaluated}) if evaluated else config)
+            # The bucket's resource attributes (issue 16): written back where the target has them, else declared lost.
+            around = tuple(Around(language="cloudformation", name=name, value=json.dumps(resource[name]))
+                           for name in ATTRIBUTES if name in resource)
+            updates = {key: value for key, value in (("evaluated", evaluated), ("around", around)) if value}
+            configs.append(config.model_copy(update=updates) if updates else config)
             if len(_MOVES) > 256:
                 _MOVES.clear()
             _MOVES[source, logical_id] = stack.moves
@@ -258,7 +265,30 @@ def write(configs: list[ReplicationConfig], options) -> str:
 
 def build(configs: list[ReplicationConfig], options) -> dict:
     """The template as long-form data."""
-    return _Writer(configs, options.warn, options.resources).template()
+    writer = _Writer(configs, options.warn, options.resources)
+    out = writer.template()
+    if options.imports:
+        options.files["resources-to-import.json"] = json.dumps(adopt(out, writer.ids, configs), indent=2) + "\n"
+    return out
+
+
+def adopt(template: dict, ids: list[str], configs: list[ReplicationConfig]) -> list[dict]:
+    """Retain the buckets (a resource to import must have a DeletionPolicy) and list them for the import change set.
+
+    https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/resource-import-existing-stack.html; the list is
+    what `aws cloudformation create-change-set --change-set-type IMPORT --resources-to-import file://...` takes.
+    """
+    from . import literal_bucket
+
+    listed = []
+    for logical_id, config in zip(ids, configs):
+        resource = template["Resources"][logical_id]
+        # Both policies: cfn-lint W3011 asks for UpdateReplacePolicy beside DeletionPolicy, and a replacement
+        # would otherwise delete the adopted bucket.
+        resource.update({"DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain"})
+        listed.append({"ResourceType": BUCKET, "LogicalResourceId": logical_id,
+                       "ResourceIdentifier": {"BucketName": literal_bucket(config)}})
+    return listed
 
 
 def pascal(name: str) -> str:
@@ -306,12 +336,17 @@ class _Writer:
             body = grammar.from_model(config, GRAMMAR, hook=self._intrinsic)
             properties: dict = {}
             bucket = config.bucket
-            if bucket is not None and not (isinstance(bucket, Ref) and self._is_self(bucket, logical_id)):
+            if isinstance(bucket, Ref) and self._is_self(bucket, logical_id):
+                bucket = bucket.default if isinstance(bucket.default, str) else None  # a literal name is kept
+            if bucket is not None:
                 properties["BucketName"] = self._intrinsic(bucket, ("BucketName",))
             # https://docs.aws.amazon.com/AmazonS3/latest/userguide/replication-requirements.html
             properties["VersioningConfiguration"] = {"Status": "Enabled"}
             properties["ReplicationConfiguration"] = body
             resources[logical_id] = {"Type": BUCKET, "Properties": properties}
+            # Condition and DependsOn name parts of the template (Conditions, other resources) not written here.
+            resources[logical_id].update({item.name: json.loads(item.value) for item in config.around or ()
+                                          if carried(item, NAME)})
         resources.update(self.extra)
         out: dict = {"AWSTemplateFormatVersion": "2010-09-09",
                      "Description": "S3 replication, converted by s3repl"}
@@ -332,6 +367,8 @@ class _Writer:
             return value
         if value.kind == "pseudo":
             return {"Ref": value.target}
+        if (pseudo := _pseudo(value)) is not None:
+            return {"Ref": pseudo}
         if value.kind == "parameter":
             self._parameter(value.target, value, native=True)
             return {"Ref": value.target}
@@ -392,6 +429,18 @@ class _Writer:
                             path=grammar.render(pointer)))
         self._parameter(name, ref, native=False, description=f"Stands for {ref.display()}"[:4000])
         return name
+
+
+def _pseudo(ref: Ref) -> str | None:
+    """The pseudo parameter a Terraform data source attribute is (data.aws_region.<any>.name is AWS::Region)."""
+    if ref.kind != "resource" or not ref.target or not ref.target.startswith("data.") or ref.target.count(".") != 2:
+        return None
+    kind = ref.target.split(".")[1]
+    for pseudo, expression in grammar.references()["pseudo_parameters"].items():
+        _, table_kind, _, attribute = expression.split(".")
+        if (table_kind, attribute) == (kind, ref.attribute):
+            return pseudo
+    return None
 
 
 def locator(source: Source, configs: list[ReplicationConfig]):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 import unicodedata
@@ -9,10 +10,10 @@ from typing import Any
 
 from .. import grammar
 from ..errors import InputError, Refusal, error
-from ..model import ReplicationConfig
+from ..model import Around, ReplicationConfig
 from ..sources import Source
 from ..values import Ref, Value
-from . import hcl, unique_name
+from . import hcl, literal_bucket, unique_name
 from .detection import terraform as detect  # noqa: F401 - formats.detect uses the table, not this module
 from .terraform_provider import NORMALIZATIONS, normalizations_at_work, provider_view  # noqa: F401 - re-exported
 
@@ -112,7 +113,57 @@ def _config(resource, data: dict, evaluated: str | None) -> ReplicationConfig:
         from .terraform_legacy import provider_view as view
     else:
         view = provider_view
-    return view(config).model_copy(update={"bucket": bucket, "origin": address, "evaluated": evaluated})
+    return view(config).model_copy(update={"bucket": bucket, "origin": address, "evaluated": evaluated,
+                                           "around": _around(resource.block.body, v3)})
+
+
+def _around(body, v3: bool) -> tuple | None:
+    """Meta-arguments around the resource (issue 16); for a v3 bucket only its provider concerns the replication."""
+    out = []
+    for name in ("provider",) if v3 else ("provider", "depends_on", "lifecycle"):
+        if name in body.attributes:
+            value = _meta_value(body.attributes[name].expr, name)
+        elif body.named(name):
+            value = [_meta_block(block.body) for block in body.named(name)]
+        else:
+            continue
+        out.append(Around(language="terraform", name=name, value=json.dumps(value)))
+    return tuple(out) or None
+
+
+def _meta_block(body) -> dict:
+    out = {name: _meta_value(attribute.expr, name) for name, attribute in body.attributes.items()}
+    for block in body.blocks:
+        out.setdefault(block.type, []).append(_meta_block(block.body))
+    return out
+
+
+def _meta_value(expr, name: str):
+    """A meta-argument as the writer takes it back: expression text, lists of them, booleans; blocks as lists of dicts."""
+    from ..terraform.syntax import Json
+    from ..terraform.tree import text_of, trees
+
+    if isinstance(expr, Json):  # JSON syntax: strings are "${...}" templates, a block is an object
+        return _bare({name: expr.value})[name]
+    node = expr
+    while getattr(node, "data", None) == "expr_term" and len(trees(node)) == 1 and len(node.children) == 1:
+        node = trees(node)[0]
+    if getattr(node, "data", None) == "tuple":
+        return [_meta_value(item, name) for item in trees(node)]
+    text = text_of(expr)
+    return {"true": True, "false": False}.get(text, text)
+
+
+def _bare(value: Any) -> Any:
+    """A JSON-syntax value as the HCL reading gives it: "${x}" as x, a single block object as a list of one."""
+    if isinstance(value, str) and value.startswith("${") and hcl._closing(value, 2) == len(value) - 1:
+        return value[2:-1]
+    if isinstance(value, dict):
+        return {k: [_bare(v)] if k in _META_BLOCKS and isinstance(v, dict) else _bare(v) for k, v in value.items()}
+    return [_bare(v) for v in value] if isinstance(value, list) else value
+
+
+_META_BLOCKS = {"lifecycle", "precondition", "postcondition"}
 
 
 def _scope(resource):
@@ -296,7 +347,6 @@ class Writer:
         self.data: set[str] = set()
         self.names: set[str] = set()
         self.table = grammar.references()
-        self.types = {v: k for k, v in self.table["resource_types"].items()}
 
     def unique(self, wanted: str) -> str:
         return unique_name(wanted, self.names, "_")
@@ -331,11 +381,8 @@ class Writer:
             name = snake(ref.target)
             self.variable(name, ref)
             return f"var.{name}"
-        if ref.kind == "resource" and ref.resource_type in self.types:
-            attributes = {v: k for k, v in self.table["attributes"].items() if v}
-            attribute = attributes.get(ref.attribute, None) if ref.attribute else "id"
-            if attribute:
-                return f"{self.types[ref.resource_type]}.{snake(ref.target)}.{attribute}"
+        # Anything else, a template's resource included, is not written beside: a variable stands for it, so that
+        # the output validates on its own (its description records the reference, for the way back).
         return f"var.{self.stand_in(ref)}"
 
     def variable(self, name: str, ref: Ref, description: str | None = None) -> None:
@@ -353,7 +400,13 @@ class Writer:
         for name, spec in self.variables.items():
             if spec.get("description") == stored:
                 return name
-        name = self.unique(snake(ref.target or "value") if ref.kind != "expression" else "expression")
+        if ref.kind == "expression":
+            wanted = "expression"
+        elif ref.kind == "resource":  # ReplicationRole.Arn -> replication_role_arn; a bucket's Ref is its name
+            wanted = f"{snake(ref.target.rsplit('.', 1)[-1])}_{snake(ref.attribute or 'name')}"
+        else:
+            wanted = snake(ref.target or "value")
+        name = self.unique(wanted)
         self.variable(name, ref, stored)
         if ref.kind == "expression":
             self.warn(error("stand-in", f"the expression {ref.display()} cannot be written in Terraform; "
@@ -427,20 +480,79 @@ def resource(writer: Writer, config: ReplicationConfig) -> tuple[str, list]:
         raise Refusal(error("needs-bucket", f"{RESOURCE} names its source bucket, and the input has none",
                             hint="pass --bucket NAME"))
     name = writer.resource_name(config)
-    bucket = config.bucket
-    if isinstance(bucket, Ref) and bucket.kind == "resource" and (bucket.resource_type or "").startswith("AWS::"):
-        bucket = Ref(kind="resource", target=f"aws_s3_bucket.{snake(bucket.target)}", attribute="id",
-                     resource_type="aws_s3_bucket", default=bucket.default)
-    return name, [("bucket", bucket), *writer.body(writer.rule_data(config))]
+    head, tail = around_items(config, ("provider", "depends_on")), around_items(config, ("lifecycle",))
+    return name, [*head, ("bucket", config.bucket), *writer.body(writer.rule_data(config)), *tail]
+
+
+def around_items(config: ReplicationConfig, names: tuple) -> list:
+    """HCL items for the Terraform meta-arguments read with the configuration (a lifecycle block, expressions)."""
+    found = {item.name: json.loads(item.value) for item in config.around or () if item.language == "terraform"}
+    return _meta_body({name: found[name] for name in names if name in found})
+
+
+def _meta_body(data: dict) -> list:
+    items = []
+    for key, value in data.items():
+        if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):  # blocks
+            items += [(key, hcl.Block(_meta_body(v))) for v in value]
+        else:
+            items.append((key, value if isinstance(value, bool) else hcl.Expr(_meta_expression(value))))
+    return items
+
+
+def _meta_expression(value: Any) -> str:
+    """HCL text for a value read by _bare: expressions and quoted templates as they are."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return json.dumps(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_meta_expression(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{k} = {_meta_expression(v)}" for k, v in value.items()) + " }"
+    return value  # an expression, or a quoted template as python-hcl2 keeps it
 
 
 def _resources(configs: list[ReplicationConfig], options) -> tuple[Writer, list]:
     writer = Writer(configs, options.warn)
-    resources = []
+    resources, imports = [], []
     for config in configs:
         name, body = resource(writer, config)
+        if options.imports:
+            bucket = next(value for key, value in body if key == "bucket")
+            resources.append(adoption(config, name, bucket))
+            imports += import_blocks(config, name)
+            _depend(body, f"{VERSIONING}.{name}")
         resources.append(("resource", hcl.Block(body, (RESOURCE, name), spaced=True)))
-    return writer, resources
+    return writer, resources + imports
+
+
+# --- adopting what exists (--import) ----------------------------------------------------------------
+# https://developer.hashicorp.com/terraform/language/import (Terraform 1.5+); both resources import by bucket name:
+# https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/s3_bucket_replication_configuration#import
+VERSIONING = "aws_s3_bucket_versioning"
+
+
+def _depend(body: list, address: str) -> None:
+    """Add an address to the body's depends_on (the one read with the configuration, or a new one)."""
+    for index, (key, value) in enumerate(body):
+        if key == "depends_on" and isinstance(value, hcl.Expr):
+            body[index] = (key, hcl.Expr(value.text.rstrip("]").rstrip(", ") + f", {address}]"))
+            return
+    body.insert(0, ("depends_on", hcl.Expr(f"[{address}]")))
+
+
+def adoption(config: ReplicationConfig, name: str, bucket: Value) -> tuple:
+    """The aws_s3_bucket_versioning the replication depends on (S3 requires versioning Enabled), to import too."""
+    settings = hcl.Block([("status", "Enabled")])
+    return "resource", hcl.Block([("bucket", bucket), ("versioning_configuration", settings)], (VERSIONING, name),
+                                 spaced=True)
+
+
+def import_blocks(config: ReplicationConfig, name: str, kinds=(VERSIONING, RESOURCE)) -> list:
+    """import blocks adopting the resources of one configuration."""
+    bucket = literal_bucket(config)
+    return [("import", hcl.Block([("to", hcl.Expr(f"{kind}.{name}")), ("id", bucket)], spaced=True)) for kind in kinds]
 
 
 def write(configs: list[ReplicationConfig], options) -> str:
@@ -463,18 +575,26 @@ def json_document(configs: list[ReplicationConfig], options) -> dict:
     return {**writer.preamble_json(), **body}
 
 
+# Arguments whose JSON-syntax value is the bare expression text (or a list of them), not a ${} template:
+# https://developer.hashicorp.com/terraform/language/syntax/json#nested-block-mapping
+ADDRESSES = {"to", "depends_on", "provider", "ignore_changes", "replace_triggered_by"}
+
+
 def to_json(items: list, expression) -> dict:
     """Terraform JSON syntax for HCL items: labels nest, repeated blocks become lists."""
     out: dict = {}
     for name, value in items:
-        if isinstance(value, hcl.Block):
+        if isinstance(value, hcl.Expr) and name in ADDRESSES:  # plain strings in JSON syntax, not templates
+            text = value.text
+            out[name] = [a.strip() for a in text[1:-1].split(",") if a.strip()] if text.startswith("[") else text
+        elif isinstance(value, hcl.Block):
             body = to_json(value.body, expression)
             if value.labels:
                 target = out.setdefault(name, {})
                 for label in value.labels[:-1]:
                     target = target.setdefault(label, {})
                 target[value.labels[-1]] = body
-            elif name in LISTS:
+            elif name in LISTS or name == "import":
                 out.setdefault(name, []).append(body)
             else:
                 out[name] = body

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from ..errors import Refusal, error
 from ..lossy import Loss
 from ..model import AndOperator, DeleteMarkerReplication, Filter, ReplicationConfig, Rule
 from ..values import Ref
 from . import hcl
 from .detection import terraform_legacy as detect  # noqa: F401 - formats.detect uses the table, not this module
 from .terraform import NORMALIZATIONS as v4_normalizations
-from .terraform import Writer, locator, map_losses, read, read_module, render, snake, versioning  # noqa: F401 - one reader reads v3 too
+from .terraform import Writer, around_items, import_blocks, locator, map_losses, read, read_module, render, snake, versioning  # noqa: F401 - one reader reads v3 too
 from .terraform import normalizations_at_work as v4_at_work
 from .terraform import provider_view as v4_view
 
@@ -76,7 +77,7 @@ def _destination(rule: Rule) -> list:
 def write(configs: list[ReplicationConfig], options) -> str:
     """A .tf file with one aws_s3_bucket per configuration, versioning on, replication inline."""
     writer = Writer(configs, options.warn)
-    items = []
+    items, imports = [], []
     for config in configs:
         bucket, body = config.bucket, []
         if isinstance(bucket, Ref) and bucket.kind == "resource" and (bucket.resource_type or "") in ("aws_s3_bucket", "AWS::S3::Bucket"):
@@ -84,13 +85,19 @@ def write(configs: list[ReplicationConfig], options) -> str:
             bucket = bucket.default
         else:
             name = writer.resource_name(config)
-        if bucket is not None:
-            body.append(("bucket", bucket))
+        if bucket is None:  # Terraform would create a bucket with a random name
+            raise Refusal(error("needs-bucket", "aws_s3_bucket needs its name, and the input has none",
+                                hint="pass --bucket NAME"))
+        body += around_items(config, ("provider",))  # the other meta-arguments are declared losses (lossy.CARRIED)
+        body.append(("bucket", bucket))
         # https://registry.terraform.io/providers/hashicorp/aws/3.76.1/docs/resources/s3_bucket#versioning
         body.append(("versioning", hcl.Block([("enabled", True)])))
         rules = [("rules", hcl.Block(_rule(rule), spaced=True)) for rule in config.rules]
         body.append(("replication_configuration", hcl.Block([("role", config.role), *rules], spaced=True)))
         items.append(("resource", hcl.Block(body, ("aws_s3_bucket", name), spaced=True)))
+        if options.imports:  # the bucket itself: provider v3 keeps versioning and replication in it
+            imports += import_blocks(config, name, ("aws_s3_bucket",))
+    items += imports
     return render(writer, items) + (f"\n{options.appendix}" if options.appendix else "")
 
 

@@ -1,10 +1,15 @@
+variable "data_bucket_name" {
+  type        = string
+  description = "s3repl reference: {\"kind\":\"resource\",\"target\":\"DataBucket\",\"resource_type\":\"AWS::S3::Bucket\"}"
+}
+
 variable "prod_role_arn" {
   type    = string
   default = "arn:aws:iam::111122223333:role/prod-replication"
 }
 
 resource "aws_s3_bucket_replication_configuration" "data_bucket" {
-  bucket = aws_s3_bucket.data_bucket.id
+  bucket = var.data_bucket_name
   role   = var.prod_role_arn
 
   rule {

@@ -3,6 +3,16 @@ variable "environment" {
   default = "prod"
 }
 
+variable "replication_role_arn" {
+  type        = string
+  description = "s3repl reference: {\"kind\":\"resource\",\"target\":\"ReplicationRole\",\"attribute\":\"Arn\",\"resource_type\":\"AWS::IAM::Role\"}"
+}
+
+variable "replica_bucket_arn" {
+  type        = string
+  description = "s3repl reference: {\"kind\":\"resource\",\"target\":\"ReplicaBucket\",\"attribute\":\"Arn\",\"resource_type\":\"AWS::S3::Bucket\",\"default\":{\"kind\":\"template\",\"parts\":[\"arn:\",{\"kind\":\"pseudo\",\"target\":\"AWS::Partition\"},\":s3:::acme-orders-replica\"]}}"
+}
+
 variable "replica_key_arn" {
   type = string
 }
@@ -28,7 +38,7 @@ resource "aws_s3_bucket" "orders_bucket" {
   }
 
   replication_configuration {
-    role = aws_iam_role.replication_role.arn
+    role = var.replication_role_arn
 
     rules {
       id       = "same-stack-replica"
@@ -38,7 +48,7 @@ resource "aws_s3_bucket" "orders_bucket" {
         prefix = "orders/"
       }
       destination {
-        bucket = aws_s3_bucket.replica_bucket.arn
+        bucket = var.replica_bucket_arn
       }
     }
 

@@ -3,6 +3,16 @@ variable "environment" {
   default = "prod"
 }
 
+variable "replication_role_arn" {
+  type        = string
+  description = "s3repl reference: {\"kind\":\"resource\",\"target\":\"ReplicationRole\",\"attribute\":\"Arn\",\"resource_type\":\"AWS::IAM::Role\"}"
+}
+
+variable "replica_bucket_arn" {
+  type        = string
+  description = "s3repl reference: {\"kind\":\"resource\",\"target\":\"ReplicaBucket\",\"attribute\":\"Arn\",\"resource_type\":\"AWS::S3::Bucket\",\"default\":{\"kind\":\"template\",\"parts\":[\"arn:\",{\"kind\":\"pseudo\",\"target\":\"AWS::Partition\"},\":s3:::acme-orders-replica\"]}}"
+}
+
 variable "destination_account" {
   type    = string
   default = "444455556666"
@@ -23,7 +33,7 @@ data "aws_region" "current" {}
 
 resource "aws_s3_bucket_replication_configuration" "orders_bucket" {
   bucket = "acme-orders-${var.environment}"
-  role   = aws_iam_role.replication_role.arn
+  role   = var.replication_role_arn
 
   rule {
     id       = "same-stack-replica"
@@ -36,7 +46,7 @@ resource "aws_s3_bucket_replication_configuration" "orders_bucket" {
       status = "Disabled"
     }
     destination {
-      bucket = aws_s3_bucket.replica_bucket.arn
+      bucket = var.replica_bucket_arn
     }
   }
 

@@ -14,8 +14,9 @@ locals {
 }
 
 resource "aws_s3_bucket_replication_configuration" "replication" {
-  bucket = aws_s3_bucket.source.id
-  role   = aws_iam_role.replication.arn
+  depends_on = [aws_s3_bucket_versioning.source]
+  bucket     = aws_s3_bucket.source.id
+  role       = aws_iam_role.replication.arn
 
   rule {
     id       = "logs"
