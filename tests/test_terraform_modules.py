@@ -43,9 +43,9 @@ MODULES = [
           "arn:aws:s3:::replica-s3-bucket-example", "STANDARD"),
          ("something-with-filter", "Enabled", 20, (None, None, ("two", (("ReplicateMe", "Yes"),))),
           "arn:aws:s3:::replica-s3-bucket-example", "STANDARD"),
-         ("everything-with-filter", "Enabled", 30, ("", None, None), "arn:aws:s3:::replica-s3-bucket-example",
+         ("everything-with-filter", "Enabled", 30, (None, None, None), "arn:aws:s3:::replica-s3-bucket-example",
           "STANDARD"),
-         ("everything-without-filters", "Enabled", 0, ("", None, None), "arn:aws:s3:::replica-s3-bucket-example",
+         ("everything-without-filters", "Enabled", 0, (None, None, None), "arn:aws:s3:::replica-s3-bucket-example",
           "STANDARD")]),
     ("cloudposse-example", "module.s3_bucket.aws_s3_bucket_replication_configuration.default[0]",
      'join("", aws_s3_bucket.default[*].id)', "aws_iam_role.replication[0].arn", [
@@ -157,7 +157,7 @@ def test_a_plain_variable_reference_stays_a_reference_with_its_value(tmp_path):
 def test_list_and_object_variables_take_hcl_syntax_from_var(tmp_path):
     (config,) = read(FIXTURES / "nested-dynamic", context=ReadContext(environ={}, variables={
         "var.rules": '[{ id = "only", priority = 5, bucket = "b" }]', "var.enabled": "true"}))
-    assert summary(config) == [("only", "Enabled", 5, ("", None, None), "arn:aws:s3:::b", None)]
+    assert summary(config) == [("only", "Enabled", 5, (None, None, None), "arn:aws:s3:::b", None)]
 
 
 def test_a_toggle_off_leaves_nothing_to_read(tmp_path):
