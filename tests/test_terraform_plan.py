@@ -29,11 +29,11 @@ MODULES = {f"{name.replace('-', '_')}{suffix}": ROOT / "samples" / name / file
 # Samples whose references plan once the module declares what they point at (stubs.tf) and gets its inputs; reading the
 # HCL with the same inputs (--var) and what the data sources say must give what the plan computed.
 REFERENCING = {
-    "cfn_conditions": ("cfn-conditions", 'resource "aws_s3_bucket" "data_bucket" {\n  bucket = "acme-data"\n}\n', {}),
-    "cfn_references": ("cfn-references", 'resource "aws_s3_bucket" "replica_bucket" {\n  bucket = "acme-replica"\n}\n'
-                       'resource "aws_iam_role" "replication_role" {\n  name = "replication"\n'
-                       '  assume_role_policy = jsonencode({ Version = "2012-10-17", Statement = [] })\n}\n',
-                       {"replica_key_arn": "arn:aws:kms:us-east-1:111122223333:key/replica",
+    "cfn_conditions": ("cfn-conditions", "", {"data_bucket_name": "acme-data"}),
+    "cfn_references": ("cfn-references", "",
+                       {"replication_role_arn": "arn:aws:iam::111122223333:role/replication",
+                        "replica_bucket_arn": "arn:aws:s3:::acme-replica",
+                        "replica_key_arn": "arn:aws:kms:us-east-1:111122223333:key/replica",
                         "shared_replica_bucket_arn": "arn:aws:s3:::acme-shared"}),
 }
 DATA_SOURCES = {"data.aws_partition.current.partition": "aws", "data.aws_region.current.name": "us-east-1"}
@@ -156,7 +156,10 @@ def test_a_plan_computes_what_the_hcl_refers_to(planned_root, module, address):
     configs, folder = planned_root
     from_plan = [outside(address, c) for c in configs if c.origin.startswith(f"module.{address}.")]
     inputs = {f"var.{key}": value for key, value in REFERENCING[module][2].items()}
-    inputs["SharedReplicaBucketArn"] = inputs.get("var.shared_replica_bucket_arn", "")  # the variable stands for it
+    # variables s3repl wrote stand for CloudFormation references (their descriptions say which): the same values
+    stand_ins = {"SharedReplicaBucketArn": "var.shared_replica_bucket_arn", "ReplicaBucket.Arn": "var.replica_bucket_arn",
+                 "ReplicationRole.Arn": "var.replication_role_arn", "DataBucket": "var.data_bucket_name"}
+    inputs.update({ref: inputs[var] for ref, var in stand_ins.items() if var in inputs})
     from_hcl = [resolve_all(c, {**inputs, **DATA_SOURCES}, str)[0] for c in read(folder / "modules" / module)]
     assert from_plan and as_read_by("terraform", unordered(from_plan)) == as_read_by("terraform", unordered(from_hcl))
 
