@@ -88,7 +88,8 @@ def test_reader_reads_what_the_provider_sends(terraform, s3_emulator, tmp_path):
         if not puts:
             problems.append(f"{name}: nothing was PUT")
             continue
-        ours = json.loads(write(read(tf.workdir / name / "main.tf", "terraform"), "cli-json"))
+        # depends_on (around) is not part of what is sent
+        ours = json.loads(write([c.model_copy(update={"around": None}) for c in read(tf.workdir / name / "main.tf", "terraform")], "cli-json"))
         if in_order(ours) != in_order(puts[-1]):
             diff = difflib.unified_diff(json.dumps(in_order(ours), indent=1).splitlines(),
                                         json.dumps(in_order(puts[-1]), indent=1).splitlines(), "s3repl", "provider", lineterm="")

@@ -48,6 +48,8 @@ def _body(instance: Instance, body: Body, bindings: dict, pointer: tuple, keep: 
             out[name] = literal(value)
     groups: dict = {}
     for block in body.blocks:
+        if block.type in SKIPPED:  # lifecycle, provisioner, connection: meta-arguments, read apart (around)
+            continue
         if block.type == "dynamic" and block.labels:
             kind = block.labels[0]
             groups.setdefault(kind, [])
