@@ -42,5 +42,5 @@ def formats_document() -> dict:
         out.append({"name": name, "aliases": list(spec.aliases), "summary": spec.summary,
                     "extensions": list(spec.extensions),
                     "cannot_express": [{"path": path, "reason": reason} for path, reason in gaps],
-                    "normalizes": list(spec.raw.get("normalizes", ()))})
+                    "normalizes": [n["text"] if isinstance(n, dict) else n for n in spec.raw.get("normalizes", ())]})
     return {"version": VERSION, "formats": out}

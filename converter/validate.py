@@ -14,9 +14,11 @@ from .values import Ref, Value
 
 GUIDE = "https://docs.aws.amazon.com/AmazonS3/latest/userguide/"
 API = "https://docs.aws.amazon.com/AmazonS3/latest/API/API_ReplicationRule.html"
-# Storage classes the API model lists; it notes FSX_OPENZFS is not accepted for replication.
+# Storage classes the API model lists (botocore's StorageClass enum; tests/test_validate.py keeps them equal); it
+# notes FSX_OPENZFS is not accepted for replication.
 STORAGE_CLASSES = {"STANDARD", "REDUCED_REDUNDANCY", "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING", "GLACIER",
-                   "DEEP_ARCHIVE", "OUTPOSTS", "GLACIER_IR", "SNOW", "EXPRESS_ONEZONE", "FSX_OPENZFS", "FSX_ONTAP"}
+                   "DEEP_ARCHIVE", "OUTPOSTS", "GLACIER_IR", "SNOW", "EXPRESS_ONEZONE", "FSX_OPENZFS", "FSX_ONTAP",
+                   "AWS_BACKUP_WARM", "AWS_BACKUP_LOW_COST_WARM"}
 BUCKET_ARN = re.compile(r"^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\Z")
 ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+\Z")
 MAX_BYTES = 2 * 1024 * 1024
@@ -132,6 +134,14 @@ def _v1_destinations(config, context):
 def _v1_rtc(config, context):
     return [(loc + ("destination",), "ReplicationTime and Metrics need a rule with a Filter (V2)")
             for loc, r in _rules(config, "v1") if r.destination.replication_time or r.destination.metrics]
+
+
+@check("E108", "a rule needs a Filter (V2) or a Prefix (V1)", API)
+def _no_prefix_no_filter(config, context):
+    # S3 answers MalformedXML to a rule with neither (tried); the API page lists Prefix or Filter as required.
+    return [(loc, "a rule with neither Filter nor Prefix is answered MalformedXML by S3; add a Filter (Filter: {} "
+                  "for every object, with Priority and DeleteMarkerReplication) or Prefix: \"\"")
+            for loc, r in _rules(config, "v1") if r.prefix is None]
 
 
 # --- filters ---------------------------------------------------------------------------------------

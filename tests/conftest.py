@@ -88,6 +88,30 @@ def json_shape(path: Path) -> str:
     return "cli-input" if "Bucket" in data else "wrapped" if "ReplicationConfiguration" in data else "bare"
 
 
+@pytest.fixture(scope="session")
+def s3_emulator():
+    """A local S3/IAM/STS endpoint (moto) that records every PutBucketReplication body: see tests/emulator.py."""
+    from emulator import Emulator
+
+    emulator = Emulator().start()
+    yield emulator
+    emulator.stop()
+
+
+@pytest.fixture(scope="session")
+def terraform(s3_emulator, tmp_path_factory):
+    """A factory of Terraform working directories applying against s3_emulator: see tests/terraform_harness.py.
+
+    Skips (one reason) where terraform or the provider mirror is absent; runs wherever both are present."""
+    from terraform_harness import Terraform, missing
+
+    reason = missing()
+    if reason:
+        pytest.skip(reason)
+    shared = tmp_path_factory.mktemp("terraform-shared")
+    return lambda name: Terraform(tmp_path_factory.mktemp(name), s3_emulator.endpoint, shared)
+
+
 @pytest.fixture
 def cli():
     """Run s3repl in-process; returns the click Result (exit_code, stdout, stderr)."""

@@ -49,3 +49,42 @@ def configs(max_rules: int = 6, request: bool = False):
                      checksum_algorithm=st.none() | st.sampled_from(["CRC32", "SHA256"]))
     return st.builds(model.ReplicationConfig, role=text, rules=st.lists(v1_rule | v2_rule, min_size=1,
                                                                          max_size=max_rules).map(tuple), **extra)
+
+
+# --- models the AWS provider accepts (tests/test_provider_writers.py): its validators want ARNs and account IDs -----
+# https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/s3_bucket_replication_configuration
+_name = st.from_regex(r"[a-z0-9][a-z0-9-]{2,12}", fullmatch=True)
+_short = st.one_of(st.sampled_from(TRICKY), st.text(XML_SAFE, max_size=12))  # ids <= 255, prefixes <= 1024
+_arn = _name.map(lambda n: f"arn:aws:s3:::{n}")
+_provider_tag = st.builds(model.Tag, key=_short.filter(bool), value=_short)
+_provider_filters = st.one_of(
+    st.just(model.Filter()), st.builds(model.Filter, prefix=_short), st.builds(model.Filter, tag=_provider_tag),
+    st.builds(model.Filter, and_=st.builds(model.AndOperator, prefix=st.none() | _short,
+                                           tags=st.lists(_provider_tag, max_size=3, unique_by=lambda t: t.key).map(tuple))))
+_fifteen = st.builds(model.Minutes, minutes=st.just(15))
+_provider_destination = st.builds(
+    model.Destination, bucket=_arn, account=st.none() | st.from_regex(r"[0-9]{12}", fullmatch=True),
+    storage_class=st.none() | st.sampled_from(["STANDARD", "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING", "GLACIER",
+                                               "DEEP_ARCHIVE", "GLACIER_IR", "REDUCED_REDUNDANCY"]),
+    access_control_translation=st.none() | st.just(model.AccessControlTranslation(owner="Destination")),
+    encryption_configuration=st.none() | st.builds(model.EncryptionConfiguration,
+                                                   replica_kms_key_id=_name.map(lambda n: f"arn:aws:kms:us-east-1:123456789012:key/{n}")),
+    replication_time=st.none() | st.builds(model.ReplicationTime, status=status, time=_fifteen),
+    metrics=st.none() | st.builds(model.Metrics, status=status, event_threshold=st.none() | _fifteen))
+_provider_v1 = st.builds(model.Rule, id=st.none() | _short, prefix=st.none() | _short, priority=st.none() | st.integers(0, 9), status=status, destination=_provider_destination,
+                         filter=st.none(), existing_object_replication=st.none() | toggle)
+_provider_v2 = st.builds(model.Rule, id=st.none() | _short, priority=st.none() | st.integers(0, 1000), filter=_provider_filters,
+                         status=status, destination=_provider_destination, existing_object_replication=st.none() | toggle,
+                         delete_marker_replication=st.none() | st.builds(model.DeleteMarkerReplication, status=status),
+                         source_selection_criteria=st.none() | st.builds(
+                             model.SourceSelectionCriteria, sse_kms_encrypted_objects=st.none() | toggle,
+                             replica_modifications=st.none() | toggle))
+_provider_config = st.builds(model.ReplicationConfig, role=_name.map(lambda n: f"arn:aws:iam::123456789012:role/{n}"),
+                             rules=st.one_of(st.lists(_provider_v1, min_size=1, max_size=3),
+                                             st.lists(_provider_v2, min_size=1, max_size=3,
+                                                      unique_by=lambda r: r.priority)).map(tuple))
+
+
+def provider_configs():
+    """Configurations whose values the AWS provider's validators accept (V1 rules and V2 rules not mixed)."""
+    return _provider_config

@@ -37,6 +37,7 @@ CASES = {
     "E101": (config(v2(Priority=None)), config(v2()), "Rules[0].Priority"),
     "E102": (config(v2(DeleteMarkerReplication=None)), config(v2()), "Rules[0]"),
     "E103": (config(v1(DeleteMarkerReplication={"Status": "Enabled"})), config(v1()), "Rules[0].DeleteMarkerReplication"),
+    "E108": (config(v1(Prefix=None)), config(v1(Prefix="")), "Rules[0]"),
     "E104": (config(v1(SourceSelectionCriteria={"ReplicaModifications": {"Status": "Enabled"}})),
              config(v2(SourceSelectionCriteria={"ReplicaModifications": {"Status": "Enabled"}})),
              "Rules[0].SourceSelectionCriteria.ReplicaModifications"),
@@ -284,3 +285,14 @@ def test_sarif_output_follows_the_sarif_schema(cli, tmp_path):
     rules = {rule["id"]: rule for rule in run["tool"]["driver"]["rules"]}
     assert rules["E110"]["helpUri"] == "https://docs.aws.amazon.com/AmazonS3/latest/userguide/delete-marker-replication.html"
     assert all(run["tool"]["driver"]["rules"][r["ruleIndex"]]["id"] == r["ruleId"] for r in run["results"])
+
+
+def test_storage_classes_are_botocores():
+    """The storage classes validate knows are the current botocore model's (W133 otherwise)."""
+    import botocore.session
+
+    from converter.validate import STORAGE_CLASSES
+
+    enum = botocore.session.get_session().get_service_model("s3").shape_for("StorageClass").enum
+    assert STORAGE_CLASSES == set(enum)
+

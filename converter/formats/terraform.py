@@ -10,7 +10,7 @@ from typing import Any
 
 from .. import grammar
 from ..errors import InputError, Refusal, error
-from ..model import Filter, ReplicationConfig
+from ..model import Filter, ReplicationConfig, Rule
 from ..sources import Source, load_json
 from ..values import Ref, Value, stored_reference, template
 from . import hcl, unique_name
@@ -221,7 +221,11 @@ def _config(module: _Module, address: str, body: dict, syntax: str, v3: bool) ->
             raise InputError(error("missing-member", "missing required argument 'bucket'", path=address))
         bucket = plain["bucket"]
     config = grammar.to_model(data, ReplicationConfig, GRAMMAR, hook=_passthrough, pointer=pointer)
-    return provider_view(config).model_copy(update={"bucket": bucket, "origin": address})
+    if v3:  # the inline block has its own normalizations
+        from .terraform_legacy import provider_view as view
+    else:
+        view = provider_view
+    return view(config).model_copy(update={"bucket": bucket, "origin": address})
 
 
 def _passthrough(raw: Any, pointer: tuple) -> Value:
@@ -307,27 +311,105 @@ def _rule_from_v3(rule: dict) -> dict:
     return rule
 
 
-def provider_view(config: ReplicationConfig) -> ReplicationConfig:
-    """The configuration as the AWS provider sends it: Priority 0 on V2, Prefix "" for everything.
+# What provider 5.x (tested: 5.100) sends for what a configuration says, one named normalization each; the grammars'
+# "normalizes" entries name them (`s3repl formats` prints their text). Expand* functions of
+# https://github.com/hashicorp/terraform-provider-aws/blob/main/internal/service/s3/bucket_replication_configuration.go
+def _v2_priority(rule: Rule) -> Rule:
+    """A V2 rule without priority is sent with Priority 0 (the Go zero value)."""
+    return rule.model_copy(update={"priority": 0}) if rule.filter is not None and rule.priority is None else rule
 
-    https://github.com/hashicorp/terraform-provider-aws/blob/main/internal/service/s3/bucket_replication_configuration.go
-    """
+
+def _v1_priority(rule: Rule) -> Rule:
+    """A rule without filter (V1) is sent without Priority: the provider sets it only beside a filter."""
+    return rule.model_copy(update={"priority": None}) if rule.filter is None and rule.priority is not None else rule
+
+
+def _v1_prefix(rule: Rule) -> Rule:
+    """A V1 rule without prefix is sent with Prefix "" (S3 answers MalformedXML to a rule with neither)."""
+    return rule.model_copy(update={"prefix": ""}) if rule.filter is None and rule.prefix is None else rule
+
+
+def _empty_id(rule: Rule) -> Rule:
+    """An empty id is not sent (the provider omits "")."""
+    return rule.model_copy(update={"id": None}) if rule.id == "" else rule
+
+
+def _empty_criteria(rule: Rule) -> Rule:
+    """An empty source_selection_criteria {} block is not sent."""
+    criteria = rule.source_selection_criteria
+    empty = criteria is not None and criteria.sse_kms_encrypted_objects is None and criteria.replica_modifications is None
+    return rule.model_copy(update={"source_selection_criteria": None}) if empty else rule
+
+
+def _filter_choice(rule: Rule) -> Rule:
+    """The filter is sent with one member: tag over and over prefix; and {} (and with only prefix "") counts as none,
+    and a filter with neither tag nor and is sent with its prefix, "" when it has none; but Terraform hands the
+    provider no block for filter {} or filter { prefix = "" }, which it sends as an empty Filter."""
+    flt = rule.filter
+    if flt is None or flt == Filter():
+        return rule
+    if flt == Filter(prefix=""):
+        return rule.model_copy(update={"filter": Filter()})
+    and_ = flt.and_
+    if and_ is not None and not and_.tags and and_.prefix in (None, ""):
+        and_ = None  # and {}: Terraform hands the provider no block
+    if flt.tag is not None:
+        kept = Filter(tag=flt.tag)
+    elif and_ is not None:
+        kept = Filter(and_=and_.model_copy(update={"prefix": None}) if and_.prefix == "" else and_)
+    else:
+        kept = Filter(prefix=flt.prefix if flt.prefix is not None else "")
+    return rule.model_copy(update={"filter": kept}) if kept != flt else rule
+
+
+NORMALIZATIONS = {"v2-priority": _v2_priority, "v1-priority": _v1_priority, "v1-prefix": _v1_prefix,
+                  "empty-id": _empty_id, "empty-criteria": _empty_criteria, "filter-choice": _filter_choice}
+
+
+def normalizations_at_work(config: ReplicationConfig, normalizations: dict | None = None) -> set[str]:
+    """The names of the normalizations that change this configuration on its way to S3."""
+    found = set()
+    for rule in config.rules:
+        for name, normalize in (normalizations or NORMALIZATIONS).items():
+            if normalize(rule) != rule:
+                found.add(name)
+            rule = normalize(rule)
+    return found
+
+
+def provider_view(config: ReplicationConfig, normalizations: dict | None = None) -> ReplicationConfig:
+    """The configuration as the AWS provider sends it to S3 (every normalization applied, in order)."""
     rules = []
     for rule in config.rules:
-        if rule.filter is not None:
-            updates = {"priority": 0} if rule.priority is None else {}
-            if rule.filter == Filter():
-                updates["filter"] = Filter(prefix="")
-        else:
-            updates = {"prefix": ""} if rule.prefix is None else {}
-        rules.append(rule.model_copy(update=updates) if updates else rule)
+        for normalize in (normalizations or NORMALIZATIONS).values():
+            rule = normalize(rule)
+        rules.append(rule)
     return config.model_copy(update={"rules": tuple(rules)})
 
 
 # --- writing ---------------------------------------------------------------------------------------
 
 def losses(config: ReplicationConfig, options) -> list:
-    """Tags in `and` become a map: a key given twice cannot be held; HCL turns strings into Unicode NFC."""
+    """map_losses, and what the v4 resource's provider would not send: a second filter member, an empty and."""
+    from ..lossy import Loss
+
+    found = map_losses(config, options)
+    for index, rule in enumerate(config.rules):
+        flt, here = rule.filter, ("rules", index, "filter")
+        if flt is None:
+            continue
+        present = [name for name in ("tag", "and_", "prefix") if getattr(flt, name) is not None]  # the provider's choice
+        found += [Loss(here + (extra,), f"the provider sends only the filter's {present[0].rstrip('_')}, "
+                       f"not its {extra.rstrip('_')} too") for extra in present[1:]]
+        if present[:1] == ["and_"] and not flt.and_.tags and flt.and_.prefix in (None, ""):
+            found.append(Loss(here + ("and_",), "an and without tags and prefix reaches the provider as no block "
+                              "(sent as Prefix \"\"); write the prefix instead"))
+    return found
+
+
+def map_losses(config: ReplicationConfig, options) -> list:
+    """Tags in `and` become a map: a key given twice cannot be held; HCL turns strings into Unicode NFC; the provider
+    sends no priority on a rule without filter."""
     from ..lossy import Loss, leaves
 
     # https://github.com/hashicorp/hcl/blob/main/hclsyntax/spec.md#template-literals normalizes literals to NFC.
@@ -343,6 +425,8 @@ def losses(config: ReplicationConfig, options) -> list:
                 found.append(Loss(("rules", index, "filter", "and_", "tags", position),
                                   f"the tag key {key!r} appears twice, and Terraform's tags map holds it once"))
             seen.add(key)
+        if rule.filter is None and rule.priority is not None:
+            found.append(Loss(("rules", index, "priority"), "the provider sends no priority on a rule without filter (V1)"))
     return found
 
 
@@ -448,8 +532,28 @@ class Writer:
         data = grammar.from_model(config, GRAMMAR, hook=lambda ref, where: ref)
         for rule in data.get("rule", []):
             if rule.get("filter") in ({}, {"prefix": ""}):
-                rule["filter"] = {}  # filter {} is what the provider documents for "everything"
+                rule["filter"] = {}  # filter {} is what the provider documents for "everything"; it sends both as Filter {}
+            and_ = (rule.get("filter") or {}).get("and")
+            if isinstance(and_, dict) and and_.get("prefix") == "" and and_.get("tags"):
+                del and_["prefix"]  # not sent (filter-choice): written, reading it back would not give it
+            if rule.get("source_selection_criteria") == {}:
+                del rule["source_selection_criteria"]  # not sent, and written it would show as a change in every plan
+        if "token" in data:
+            data["token"] = self.secret(data["token"])
         return data
+
+    def secret(self, token: Value) -> Ref:
+        """The object-lock token as a sensitive variable: the provider marks token sensitive, and a literal in code
+        would leak it (https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/s3_bucket_replication_configuration#token)."""
+        if isinstance(token, Ref) and token.kind == "variable":
+            name = token.target.split(".", 1)[1]
+        else:
+            name = self.unique("replication_token")
+            self.warn(error("sensitive", f"the object-lock token is written as the sensitive variable {name}, not as a "
+                            f"literal; pass its value with TF_VAR_{name}", path="Token", severity="warning"))
+        self.variables[name] = {"type": hcl.Expr("string"), "sensitive": True}
+        self.names.add(name)
+        return Ref(kind="variable", target=f"var.{name}")
 
     def preamble(self) -> list[str]:
         """HCL lines for the locals, variables and data sources the written resources refer to."""

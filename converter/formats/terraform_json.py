@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..model import ReplicationConfig
 from . import json_text
-from .terraform import json_document, locator, losses, read, read_module, versioning  # noqa: F401 - one reader serves both syntaxes
+from .terraform import json_document, locator, losses, normalizations_at_work, provider_view, read, read_module, versioning  # noqa: F401 - one reader serves both syntaxes
 
 NAME = "terraform-json"
 MULTI = True

@@ -7,7 +7,9 @@ from ..model import AndOperator, DeleteMarkerReplication, Filter, ReplicationCon
 from ..values import Ref
 from . import hcl
 from .terraform import Writer, locator, read, read_module, render, snake, versioning  # noqa: F401 - one reader reads v3 too
-from .terraform import losses as map_losses
+from .terraform import map_losses
+from .terraform import NORMALIZATIONS as v4_normalizations
+from .terraform import normalizations_at_work as v4_at_work
 from .terraform import provider_view as v4_view
 
 NAME = "terraform-legacy"
@@ -98,17 +100,36 @@ def write(configs: list[ReplicationConfig], options) -> str:
     return render(writer, items) + (f"\n{options.appendix}" if options.appendix else "")
 
 
+def _legacy_filter(rule: Rule) -> Rule:
+    """A filter is sent as And (with Prefix, "" when none) when it has tags, else as Prefix ("" when none)."""
+    if rule.filter is None:
+        return rule
+    tags, prefix = rule.filter.selected_tags(), rule.filter.key_prefix()
+    prefix = prefix if prefix is not None else ""
+    flt = Filter(and_=AndOperator(prefix=prefix, tags=tuple(tags))) if tags else Filter(prefix=prefix)
+    return rule.model_copy(update={"filter": flt}) if flt != rule.filter else rule
+
+
+def _legacy_delete_markers(rule: Rule) -> Rule:
+    """A V2 rule is sent with DeleteMarkerReplication Disabled unless delete_marker_replication_status is Enabled."""
+    if rule.filter is None:
+        return rule
+    enabled = rule.delete_marker_replication is not None and rule.delete_marker_replication.status == "Enabled"
+    marker = DeleteMarkerReplication(status="Enabled" if enabled else "Disabled")
+    return rule.model_copy(update={"delete_marker_replication": marker}) if marker != rule.delete_marker_replication else rule
+
+
+# What provider 5.x sends for the inline block (expandBucketReplicationRules in
+# https://github.com/hashicorp/terraform-provider-aws/blob/main/internal/service/s3/bucket.go).
+NORMALIZATIONS = {**{k: v for k, v in v4_normalizations.items() if k not in ("filter-choice", "empty-criteria")},
+                  "legacy-filter": _legacy_filter, "legacy-delete-markers": _legacy_delete_markers}
+
+
 def provider_view(config: ReplicationConfig) -> ReplicationConfig:
-    """The configuration as provider v3 sends it: tags always in And, DeleteMarkerReplication Disabled unless Enabled."""
-    rules = []
-    for rule in v4_view(config).rules:
-        if rule.filter is not None:
-            flt = rule.filter
-            tags, prefix = flt.selected_tags(), flt.key_prefix()
-            prefix = prefix if prefix is not None else ""
-            enabled = rule.delete_marker_replication is not None and rule.delete_marker_replication.status == "Enabled"
-            rule = rule.model_copy(update={
-                "filter": Filter(and_=AndOperator(prefix=prefix, tags=tuple(tags))) if tags else Filter(prefix=prefix),
-                "delete_marker_replication": DeleteMarkerReplication(status="Enabled" if enabled else "Disabled")})
-        rules.append(rule)
-    return config.model_copy(update={"rules": tuple(rules)})
+    """The configuration as the provider sends the inline block."""
+    return v4_view(config, NORMALIZATIONS)
+
+
+def normalizations_at_work(config: ReplicationConfig) -> set[str]:
+    """The names of the normalizations that change this configuration on its way to S3."""
+    return v4_at_work(config, NORMALIZATIONS)

@@ -24,7 +24,6 @@ resource "aws_s3_bucket_replication_configuration" "tricky" {
     status   = "Disabled"
     filter {
       and {
-        prefix = ""
         tags = {
           "needs quotes" = "v1"
           plain          = "日本語-ключ"

@@ -61,7 +61,6 @@ resource "aws_s3_bucket_replication_configuration" "source" {
     status   = "Enabled"
     filter {
       and {
-        prefix = ""
         tags = {
           replicate = "yes"
           team      = "data"
