@@ -45,7 +45,7 @@ def _formats_epilog() -> str:
 
 EPILOG = _formats_epilog()
 # Options several commands share (typer reads these as declarations; each command gets its own value).
-INPUTS = typer.Argument(..., metavar="INPUT", help="Files, directories, - for stdin, or s3://BUCKET (live).")
+INPUTS = typer.Argument(..., metavar="INPUT", help="Files, directories, - for stdin, or s3://BUCKET.")
 PROFILE = typer.Option(None, "--profile", metavar="NAME", help="AWS profile for s3:// inputs (else AWS_PROFILE).")
 REGION = typer.Option(None, "--region", metavar="REGION", help="AWS region for s3:// inputs (else AWS_REGION).")
 FROM = _format_option(None, "--from", "-f", help="Input format; detected when omitted.")
@@ -289,7 +289,7 @@ def _colour(text: str, style: str) -> str:
 @app.command(short_help="Compare two configurations by meaning (exit 0, 1 or 3).", epilog=EPILOG)
 @_handles_errors
 def diff(
-    a: str = typer.Argument(..., metavar="A", help="One side: a file, a directory, or -."),
+    a: str = typer.Argument(..., metavar="A", help="One side: a file, a directory, -, or s3://BUCKET."),
     b: str = typer.Argument(..., metavar="B", help="The other side."),
     from_a: Optional[str] = _format_option(None, "--from-a", help="Format of A; detected when omitted."),
     from_b: Optional[str] = _format_option(None, "--from-b", help="Format of B; detected when omitted."),
