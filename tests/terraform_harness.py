@@ -49,7 +49,10 @@ def mirror() -> Path | None:
     """The filesystem mirror holding the providers (the parent of a registry.terraform.io directory), if any."""
     found = subprocess.run(["find", "/", "-maxdepth", "4", "-name", "registry.terraform.io", "-type", "d"],
                            capture_output=True, text=True, check=False).stdout.split()
-    return Path(found[0]).parent if found else None
+    # Only one that holds the provider (a half-filled plugin cache elsewhere has the same layout).
+    held = [Path(f) for f in found if any((Path(f) / "hashicorp" / "aws").glob("*/*/terraform-provider-aws*"))
+            or any((Path(f) / "hashicorp" / "aws").glob("terraform-provider-aws*.zip"))]
+    return held[0].parent if held else None
 
 
 def missing() -> str | None:
