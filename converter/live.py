@@ -86,7 +86,7 @@ def _failure(exc, bucket: str, uri: str, action: str):
                                  hint="nothing to read; put one first, or check the bucket name"))
         if code in MISSING:
             return InputError(error("no-such-bucket", f"no such bucket: {bucket}", **where,
-                                    hint="check the name (and --profile: the bucket may be another account's)"))
+                                    hint="check the name, and --profile if it is another account's bucket"))
         if code in EXPIRED:
             return InputError(error("expired-token", "the AWS session token has expired", **where,
                                     hint="refresh the credentials (aws sso login, or a new session) and run again"))
