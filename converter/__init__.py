@@ -107,14 +107,14 @@ class Located:
 def read_located(inputs: str | Path | Iterable[str | Path], fmt: str | None = None, *, bucket: str | None = None,
                  max_bytes: int | None = None, progress: Callable | None = None, context=None,
                  on_error: Callable | None = None) -> list[Located]:
-    """The configurations in files, directories or '-' (stdin), each with its source map.
+    """The configurations in files, directories, '-' (stdin) or s3://BUCKET (a live bucket), each with its source map.
 
     progress wraps the iteration over the inputs (a progress bar on a terminal); context (a context.ReadContext) holds
     what evaluation may use (--var, --var-file, the environment). A directory's files that mention no replication
     configuration are skipped. on_error, when given, receives each input's read error (S3ReplError) and the rest are
     read; without it the first error is raised.
     """
-    from . import formats, sources
+    from . import formats, live, sources
     from .context import ReadContext
     from .errors import S3ReplError
 
@@ -132,6 +132,9 @@ def read_located(inputs: str | Path | Iterable[str | Path], fmt: str | None = No
     paths = [inputs] if isinstance(inputs, (str, Path)) else list(inputs)
     items: list[Located] = []
     for path in (progress or iter)(paths):
+        if live.is_live(path):  # boto3 is imported only here
+            items += attempt(live.read_located, path, context)
+            continue
         found = attempt(sources.load, str(path), max_bytes or sources.MAX_INPUT_BYTES)
         module = []
         if Path(path).is_dir():  # a Terraform directory is one module: its files refer to each other
@@ -356,5 +359,10 @@ def located_findings(item: Located) -> list:
 def diff(a, b, *, from_a: str | None = None, from_b: str | None = None, bucket: str | None = None,
          variables: dict[str, str] | None = None, context=None):
     """The semantic differences between two inputs (a converter.diff.Report; .outcome is equal, different or undecided)."""
-    return _diff.diff(read(a, from_a, bucket=bucket, context=context), read(b, from_b, bucket=bucket, context=context),
-                      variables, (str(a), str(b)))
+    left, right = read(a, from_a, bucket=bucket, context=context), read(b, from_b, bucket=bucket, context=context)
+    from .live import bindings, is_live
+
+    if is_live(a) != is_live(b):  # code against a live bucket: the code's references to that bucket are it
+        code, live = (right, left) if is_live(a) else (left, right)
+        variables = {**bindings(code, live), **(variables or {})}
+    return _diff.diff(left, right, variables, (str(a), str(b)))

@@ -44,7 +44,9 @@ def _formats_epilog() -> str:
 
 EPILOG = _formats_epilog()
 # Options several commands share (typer reads these as declarations; each command gets its own value).
-INPUTS = typer.Argument(..., metavar="INPUT", help="Files, directories, or - for stdin.")
+INPUTS = typer.Argument(..., metavar="INPUT", help="Files, directories, - for stdin, or s3://BUCKET.")
+PROFILE = typer.Option(None, "--profile", metavar="NAME", help="AWS profile for s3:// inputs (else AWS_PROFILE).")
+REGION = typer.Option(None, "--region", metavar="REGION", help="AWS region for s3:// inputs (else AWS_REGION).")
 FROM = _format_option(None, "--from", "-f", help="Input format; detected when omitted.")
 BUCKET = typer.Option(None, "--bucket", "-b", metavar="NAME", help="Name the source bucket, or pick one configuration.")
 VAR = typer.Option([], "--var", metavar="NAME=VALUE", help="A value for a reference (a Terraform variable, a "
@@ -240,6 +242,8 @@ def convert(
                                      "warn for each."),
     var: List[str] = VAR,
     var_file: List[Path] = VAR_FILE,
+    profile: Optional[str] = PROFILE,
+    region: Optional[str] = REGION,
     shape: str = _choice(Choice(SHAPES), "bare", "--shape",
                          help="cli-json shape: bare, wrapped (get-bucket-replication) or cli-input."),
     fmt: Optional[str] = _format(help="json: one document on stdout with the result, warnings and refusals."),
@@ -259,8 +263,9 @@ def convert(
     from .cli_options import refuse_format_as_output
 
     refuse_format_as_output(output)
-    run = functools.partial(_convert, inputs, to, from_, output, bucket, schema, allow_lossy, var, var_file, shape,
-                            force, max_bytes, no_validate, with_iam, source_kms_key, source_account, import_)
+    run = functools.partial(_convert, inputs, to, from_, output, bucket, schema, allow_lossy, (var, var_file, profile,
+                            region), shape, force, max_bytes, no_validate, with_iam, source_kms_key, source_account,
+                            import_)
     if fmt != "json":
         run(say=_say, found=lambda finding: typer.echo(finding.render_finding(), err=True), json_mode=False)
         return
@@ -271,7 +276,7 @@ def convert(
     raise typer.Exit(code)
 
 
-def _convert(inputs, to, from_, output, bucket, schema, allow_lossy, var, var_file, shape, force, max_bytes,
+def _convert(inputs, to, from_, output, bucket, schema, allow_lossy, reading, shape, force, max_bytes,
              no_validate, with_iam, source_kms_key, source_account, import_, *, say, found, json_mode):
     """convert's work; say receives each warning; returns what was not written (JSON mode without -o), and the files."""
     from . import located_findings, write
@@ -279,7 +284,7 @@ def _convert(inputs, to, from_, output, bucket, schema, allow_lossy, var, var_fi
     from .formats import canonical_name
     from .normalize import apply_schema
 
-    context = _context(var, var_file)
+    context = _context(*reading)
     variables = dict(context.variables)
     items = _read_with_progress(inputs, from_, bucket, max_bytes, context)
     for item in items:  # the checks see what will be written: V1 rules upgraded, or downgraded
@@ -352,6 +357,8 @@ def validate(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Text: only what fails the run, no summary."),
     var: List[str] = VAR,
     var_file: List[Path] = VAR_FILE,
+    profile: Optional[str] = PROFILE,
+    region: Optional[str] = REGION,
     max_bytes: int = MAX_BYTES,
 ) -> None:
     """Check configurations against every rule S3 enforces: s3repl validate . --format sarif -o s3repl.sarif"""
@@ -359,7 +366,8 @@ def validate(
 
     fmt, output = _report_format(fmt, output)
     codes = ci.Codes.parse(select, ignore)
-    found = codes.keep(ci.findings(inputs, from_, bucket=bucket, max_bytes=max_bytes, context=_context(var, var_file)))
+    context = _context(var, var_file, profile, region)
+    found = codes.keep(ci.findings(inputs, from_, bucket=bucket, max_bytes=max_bytes, context=context))
     fails = ci.failing(found, strict)
     unreadable = [f for f in found if f.code == ci.READ_ERROR]
     if fmt == "text":
@@ -382,13 +390,15 @@ def _colour(text: str, style: str) -> str:
 @app.command(short_help="Compare two configurations by meaning (exit 0, 1 or 3).", epilog=EPILOG)
 @_handles_errors
 def diff(
-    a: str = typer.Argument(..., metavar="A", help="One side: a file, a directory, or -."),
+    a: str = typer.Argument(..., metavar="A", help="One side: a file, a directory, -, or s3://BUCKET."),
     b: str = typer.Argument(..., metavar="B", help="The other side."),
     from_a: Optional[str] = _format_option(None, "--from-a", help="Format of A; detected when omitted."),
     from_b: Optional[str] = _format_option(None, "--from-b", help="Format of B; detected when omitted."),
     bucket: Optional[str] = BUCKET,
     var: List[str] = VAR,
     var_file: List[Path] = VAR_FILE,
+    profile: Optional[str] = PROFILE,
+    region: Optional[str] = REGION,
     fmt: Optional[str] = _format(),
     output: Optional[Path] = REPORT,
 ) -> None:
@@ -398,7 +408,7 @@ def diff(
     from . import diff as run
 
     fmt, output = _report_format(fmt, output, ("text", "json"))
-    context = _context(var, var_file)
+    context = _context(var, var_file, profile, region)
     report = run(a, b, from_a=from_a, from_b=from_b, bucket=bucket, variables=dict(context.variables), context=context)
     if fmt == "json":
         _put(json.dumps(report.as_dict(), indent=2, ensure_ascii=False, default=str), output)
@@ -416,6 +426,8 @@ def show(
     bucket: Optional[str] = typer.Option(None, "--bucket", "-b", metavar="NAME", help="Pick one configuration."),
     var: List[str] = VAR,
     var_file: List[Path] = VAR_FILE,
+    profile: Optional[str] = PROFILE,
+    region: Optional[str] = REGION,
     fmt: Optional[str] = _format(),
     output: Optional[Path] = REPORT,
     max_bytes: int = MAX_BYTES,
@@ -424,7 +436,7 @@ def show(
     from . import read
     from .show import document, table
 
-    configs = read(inputs, from_, bucket=bucket, max_bytes=max_bytes, context=_context(var, var_file))
+    configs = read(inputs, from_, bucket=bucket, max_bytes=max_bytes, context=_context(var, var_file, profile, region))
     if fmt == "json":
         import json
 
@@ -450,6 +462,8 @@ def iam(
     report_bucket: Optional[str] = typer.Option(None, "--report-bucket", metavar="NAME", help="Batch Replication report bucket."),
     var: List[str] = VAR,
     var_file: List[Path] = VAR_FILE,
+    profile: Optional[str] = PROFILE,
+    region: Optional[str] = REGION,
     force: bool = FORCE,
 ) -> None:
     """Write the role's trust and permissions policies and the cross-account policies: s3repl iam export.json --bucket src"""
@@ -462,7 +476,7 @@ def iam(
     from .values import resolve_all
 
     options = Options(tuple(source_kms_key), source_account, batch, manifest_bucket, report_bucket)
-    context = _context(var, var_file)
+    context = _context(var, var_file, profile, region)
     variables = dict(context.variables)
     files: dict[str, str] = {}
     everything = {}

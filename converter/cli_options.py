@@ -81,15 +81,16 @@ FORMATS = Choice(_format_names, _format_aliases)
 TARGETS = Choice(_target_names, _format_aliases)  # --to: the formats that write (terraform-plan only reads)
 
 
-def read_context(var: list[str], var_file: list[Path]):
-    """The ReadContext every reader gets: --var values, --var-file paths in order, the environment."""
+def read_context(var: list[str], var_file: list[Path], profile: str | None = None, region: str | None = None):
+    """The ReadContext every reader gets: --var values, --var-file paths in order, the environment, the AWS profile
+    and region for s3:// inputs."""
     from .cli import _variables
     from .context import ReadContext
 
     for path in var_file:
         if not Path(path).is_file():
             raise UsageError(error("unreadable", "no such variables file", file=str(path), hint="check the --var-file path"))
-    return ReadContext(variables=_variables(var), var_files=tuple(str(p) for p in var_file))
+    return ReadContext(variables=_variables(var), var_files=tuple(str(p) for p in var_file), profile=profile, region=region)
 
 
 def report_format(fmt: str | None, output: Path | None, allowed=REPORT_FORMATS) -> tuple[str, Path | None]:

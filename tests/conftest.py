@@ -110,6 +110,39 @@ def s3_emulator():
     emulator.stop()
 
 
+@pytest.fixture
+def live_aws(s3_emulator, monkeypatch):
+    """An emptied emulator that s3:// inputs read through the standard AWS environment (no real AWS configuration);
+    returns a boto3 S3 client on it."""
+    from emulator import CREDENTIALS, REGION
+
+    s3_emulator.reset()
+    for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_MAX_ATTEMPTS", "AWS_RETRY_MODE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", "/dev/null")
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+    monkeypatch.setenv("AWS_ENDPOINT_URL", s3_emulator.endpoint)
+    monkeypatch.setenv("AWS_REGION", REGION)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", CREDENTIALS["aws_access_key_id"])
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", CREDENTIALS["aws_secret_access_key"])
+    return s3_emulator.client()
+
+
+def put_live(s3, bucket: str, configuration: dict, versioned=("source", "destinations")) -> None:
+    """A live bucket with a replication configuration; versioning Enabled on it and on the destinations named."""
+    import botocore.exceptions
+
+    destinations = {r["Destination"]["Bucket"].rsplit(":", 1)[-1] for r in configuration["Rules"]}
+    for name in [bucket, *sorted(destinations)]:
+        try:
+            s3.create_bucket(Bucket=name)
+        except botocore.exceptions.ClientError:
+            pass  # already there: a destination shared by two rules or two sources
+        if (name == bucket and "source" in versioned) or (name != bucket and "destinations" in versioned):
+            s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
+    s3.put_bucket_replication(Bucket=bucket, ReplicationConfiguration=configuration)
+
+
 @pytest.fixture(scope="session")
 def terraform(s3_emulator):
     """A factory of Terraform working directories applying against s3_emulator: see tests/terraform_harness.py.

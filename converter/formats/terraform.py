@@ -353,7 +353,7 @@ class Writer:
 
     def resource_name(self, config: ReplicationConfig) -> str:
         origin, bucket = config.origin or "", config.bucket
-        if origin:
+        if origin and "://" not in origin:  # an address or logical ID; s3://BUCKET (a live read) names the bucket
             wanted = snake(origin.rsplit(".", 1)[-1])
         elif isinstance(bucket, str):
             wanted = snake(bucket)
