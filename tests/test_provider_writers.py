@@ -98,7 +98,7 @@ def check(results, plan) -> None:
         want = json.loads(write([module.provider_view(config)], "cli-json"))
         got = puts[-1]
         vanished = [r for r in in_order(want)["Rules"] if r not in in_order(got)["Rules"]]
-        if fmt == "terraform-legacy" and vanished and all(r in in_order(want)["Rules"] for r in in_order(got)["Rules"]):
+        if fmt == "terraform-legacy" and vanished and len(got["Rules"]) == len(want["Rules"]) - len(vanished):
             # Known, not yet explained: the inline block (a set of rules) sometimes loses a V1 rule on the way
             # (seen for Prefix "\t"); reported as an expected failure below, never passed silently.
             LEGACY_VANISHED.append(f"{bucket}: {json.dumps(vanished)}")
