@@ -187,9 +187,7 @@ def expressible(config, fmt: str):
     from converter.formats import WriteOptions
 
     config = config.model_copy(update={"bucket": config.bucket or "source"})
-    for loss in reversed(lossy.losses(config, fmt, WriteOptions())):
-        config = lossy.apply(config, loss)
-    return config
+    return lossy.apply_all(config, lossy.losses(config, fmt, WriteOptions()))
 
 
 def yaml_bomb(levels: int) -> str:
