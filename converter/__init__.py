@@ -294,8 +294,7 @@ def prepare(config, fmt: str, *, schema: str = "auto", allow_lossy: bool = False
         raise Refusal([loss.diagnostic(fmt, lossy_allowed=False) for loss in found])
     for loss in found:
         warn(loss.diagnostic(fmt, lossy_allowed=True))
-    for loss in reversed(found):  # from the last: dropping an item does not move the ones before it
-        config = lossy.apply(config, loss)
+    config = lossy.apply_all(config, found)
     return config
 
 

@@ -116,6 +116,14 @@ def around_losses(config: ReplicationConfig, fmt: str) -> list[Loss]:
             for index, item in enumerate(config.around or ()) if not carried(item, fmt)]
 
 
+def apply_all(config: ReplicationConfig, found: list[Loss]) -> ReplicationConfig:
+    """The configuration with every loss applied: from the last, so that dropping a list item moves none before it,
+    and a whole rule (terraform-legacy's set) after the losses of its fields."""
+    for loss in sorted(reversed(found), key=lambda loss: loss.loc[:1] == ("rules",) and len(loss.loc) == 2):
+        config = apply(config, loss)
+    return config
+
+
 def apply(config: ReplicationConfig, loss: Loss) -> ReplicationConfig:
     """The configuration with a loss applied: the field changed to its replacement, or dropped.
 

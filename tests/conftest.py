@@ -32,6 +32,15 @@ FORMAT_OF = {"cli-json.json": "cli-json", "cli-json.yaml": "cli-json", "s3-xml.x
 HANDWRITTEN = {"cli-json.yaml", "template.yaml", "template.json", "input"}
 
 
+def replication_tf(bucket: str, role: str = '"arn:aws:iam::123456789012:role/replication"', meta: str = "",
+                   lifecycle: str = "") -> str:
+    """HCL of aws_s3_bucket_replication_configuration "r" with one rule replicating all to dest-bucket (shared fixture)."""
+    # Tests vary the bucket, the role and the meta-arguments around this one resource; the rule stays the same.
+    return (f'resource "aws_s3_bucket_replication_configuration" "r" {{\n{meta}  bucket = {bucket}\n  role   = {role}\n'
+            '  rule {\n    status = "Enabled"\n    filter {}\n    delete_marker_replication {\n      status = "Disabled"\n'
+            '    }\n    destination {\n      bucket = "arn:aws:s3:::dest-bucket"\n    }\n  }\n' + lifecycle + "}\n")
+
+
 def sample_files():
     """(sample folder, file, format) for every sample file."""
     return [(s, s / name, fmt) for s in SAMPLES for name, fmt in FORMAT_OF.items() if (s / name).exists()]
@@ -178,9 +187,7 @@ def expressible(config, fmt: str):
     from converter.formats import WriteOptions
 
     config = config.model_copy(update={"bucket": config.bucket or "source"})
-    for loss in reversed(lossy.losses(config, fmt, WriteOptions())):
-        config = lossy.apply(config, loss)
-    return config
+    return lossy.apply_all(config, lossy.losses(config, fmt, WriteOptions()))
 
 
 def yaml_bomb(levels: int) -> str:

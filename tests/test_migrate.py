@@ -8,6 +8,7 @@ from pathlib import Path
 
 import hcl2
 import pytest
+from conftest import replication_tf
 
 from converter import migrate, read
 from converter.diff import compare
@@ -291,25 +292,7 @@ def test_convert_import_to_cloudformation_retains_and_lists_the_bucket(cli, tmp_
     assert not ParamValidator().validate(request, shape).has_errors()
 
 
-REFERENCED = '''variable "source" {
-  type = string
-}
-
-resource "aws_s3_bucket_replication_configuration" "r" {
-  bucket = var.source
-  role   = "arn:aws:iam::123456789012:role/replication"
-  rule {
-    status = "Enabled"
-    filter {}
-    delete_marker_replication {
-      status = "Disabled"
-    }
-    destination {
-      bucket = "arn:aws:s3:::dest-bucket"
-    }
-  }
-}
-'''
+REFERENCED = 'variable "source" {\n  type = string\n}\n\n' + replication_tf("var.source")
 
 
 @pytest.mark.parametrize("to,words", [("terraform", "adopting a bucket needs its name, and the input has var.source"),

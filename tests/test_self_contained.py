@@ -7,7 +7,7 @@ import json
 
 import pytest
 from cfn_tools import load_yaml
-from conftest import SAMPLES, carried_by, expected
+from conftest import SAMPLES, carried_by, expected, replication_tf
 from test_cloudformation import errors_of
 
 from converter import read, write
@@ -69,25 +69,9 @@ def test_template_references_become_described_variables():
     assert role == {"Ref": "ReplicationRoleArn"}  # a Parameter, as the template cannot reach the role either
 
 
-PSEUDO_TF = '''data "aws_region" "here" {}
-data "aws_caller_identity" "current" {}
-data "aws_partition" "current" {}
-
-resource "aws_s3_bucket_replication_configuration" "r" {
-  bucket = "src-${data.aws_region.here.name}"
-  role   = "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:role/r"
-  rule {
-    status = "Enabled"
-    filter {}
-    delete_marker_replication {
-      status = "Disabled"
-    }
-    destination {
-      bucket = "arn:aws:s3:::dest-bucket"
-    }
-  }
-}
-'''
+PSEUDO_TF = ('data "aws_region" "here" {}\ndata "aws_caller_identity" "current" {}\ndata "aws_partition" "current" {}\n\n'
+             + replication_tf('"src-${data.aws_region.here.name}"', '"arn:${data.aws_partition.current.partition}:iam::'
+                              '${data.aws_caller_identity.current.account_id}:role/r"'))
 
 
 @pytest.mark.parametrize("fmt", ["cloudformation", "cloudformation-json"])
@@ -111,24 +95,8 @@ def test_pseudo_parameters_map_both_ways(fmt, tmp_path):
 
 # --- nothing dropped around the configuration: meta-arguments and resource attributes ---------------------------
 
-META_TF = '''resource "aws_s3_bucket_replication_configuration" "r" {
-  provider   = aws.central
-  depends_on = [aws_s3_bucket_versioning.source]
-  bucket     = "meta-source"
-  role       = "arn:aws:iam::123456789012:role/replication"
-
-  rule {
-    status = "Enabled"
-    filter {}
-    delete_marker_replication {
-      status = "Disabled"
-    }
-    destination {
-      bucket = "arn:aws:s3:::meta-destination"
-    }
-  }
-
-  lifecycle {
+META_TF = replication_tf('"meta-source"', meta="  provider   = aws.central\n  depends_on = [aws_s3_bucket_versioning.source]\n",
+                         lifecycle='''  lifecycle {
     prevent_destroy = true
     ignore_changes  = [role]
     precondition {
@@ -136,8 +104,7 @@ META_TF = '''resource "aws_s3_bucket_replication_configuration" "r" {
       error_message = "owner ${var.owner} is empty"
     }
   }
-}
-'''
+''')
 # What the module around it declares, so that terraform validate can check the references the output keeps.
 MODULE = '''provider "aws" {
   alias  = "central"

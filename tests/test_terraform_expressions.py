@@ -320,7 +320,22 @@ def test_known_parts_stay_known_around_unknowns():
                    "b": "k"}
     assert value("length([aws_s3_bucket.d.id, 1])") == 2
     assert value("true ? var.known : aws_s3_bucket.d.id") == "k"
-    assert value("try(aws_s3_bucket.d.id, 1)") == opaque("try(aws_s3_bucket.d.id, 1)")
+
+
+
+@pytest.mark.parametrize("text, expected", [
+    # A resource attribute reached without error is known after apply, and try then returns it.
+    ("try(aws_s3_bucket.d.id, 1)", Ref(kind="resource", target="aws_s3_bucket.d", attribute="id",
+                                       resource_type="aws_s3_bucket")),
+    ("try(var.nothing.x, aws_s3_bucket.d.arn)", Ref(kind="resource", target="aws_s3_bucket.d", attribute="arn",
+                                                    resource_type="aws_s3_bucket")),
+    # Anything else over an unknown may still fail after apply: the expression stays as written.
+    ("try(upper(aws_s3_bucket.d.id), 1)", opaque("try(upper(aws_s3_bucket.d.id), 1)")),
+    ("try(var.unset, 1)", opaque("try(var.unset, 1)")),
+    ("can(aws_s3_bucket.d.id)", opaque("can(aws_s3_bucket.d.id)")),
+])
+def test_try_reads_a_resource_attribute_as_that_reference(text, expected):
+    assert value(text) == expected
 
 
 @pytest.mark.parametrize("text, expected", [

@@ -349,21 +349,14 @@ PROVIDER = """provider "aws" {
 @pytest.fixture(scope="module")
 def terraform_env(tmp_path_factory):
     """A CLI config pointing at the provider mirror on this machine, and a shared plugin cache."""
-    import subprocess
+    from terraform_harness import cli_config, missing
 
-    if not shutil.which("terraform"):
-        pytest.skip("terraform is not installed here")
-    found = subprocess.run(["find", "/", "-maxdepth", "4", "-name", "registry.terraform.io", "-type", "d"],
-                           capture_output=True, text=True).stdout.split()
-    # A mirror holds the provider binary (unpacked) or its zip (packed); temporary folders elsewhere may hold less.
-    mirrors = sorted((m for m in found if list(Path(m).glob("hashicorp/aws/*/*/terraform-provider-aws*")) or
-                      list(Path(m).glob("hashicorp/aws/terraform-provider-aws*.zip"))), key=lambda m: m.startswith("/tmp"))
-    if not mirrors:
-        pytest.skip("no hashicorp/aws provider mirror on this machine")
+    reason = missing()
+    if reason:
+        pytest.skip(reason)
     root = tmp_path_factory.mktemp("terraform")
     (root / "cache").mkdir()
-    (root / "cli.tfrc").write_text(f'provider_installation {{\n  filesystem_mirror {{\n    path = "{Path(mirrors[0]).parent}"\n'
-                                   "  }\n}\n")
+    cli_config(root)
     shutil.copytree(FIXTURES, root / "fixtures")
     return root
 
@@ -386,7 +379,7 @@ def _terraform(env: Path, fixture: str, *command: str) -> str:
     directory = env / "fixtures" / fixture
     (directory / "provider.tf").write_text(PROVIDER)
     result = subprocess.run(["terraform", *command], cwd=directory, capture_output=True, text=True, env={
-        **os.environ, "TF_CLI_CONFIG_FILE": str(env / "cli.tfrc"), "TF_PLUGIN_CACHE_DIR": str(env / "cache"),
+        **os.environ, "TF_CLI_CONFIG_FILE": str(env / "terraformrc"), "TF_PLUGIN_CACHE_DIR": str(env / "cache"),
         "TF_IN_AUTOMATION": "1", "CHECKPOINT_DISABLE": "1"})
     assert result.returncode == 0, result.stdout + result.stderr
     return result.stdout

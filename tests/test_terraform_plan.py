@@ -6,11 +6,11 @@ import json
 import os
 import shutil
 import subprocess
-from functools import cache
 from pathlib import Path
 
 import pytest
 from conftest import ROOT, as_read_by
+from terraform_harness import cli_config, missing
 
 from converter import read, validate
 from converter.errors import InputError, Refusal
@@ -48,26 +48,13 @@ PROVIDER = """provider "aws" {
 """
 
 
-@cache
-def _terraform() -> tuple[str | None, str]:
-    """terraform and the folder holding the provider mirror, or None and why not."""
-    executable = shutil.which("terraform")
-    if executable is None:
-        return None, "terraform is not on PATH"
-    found = subprocess.run(["find", "/", "-maxdepth", "4", "-name", "registry.terraform.io", "-type", "d"],
-                           capture_output=True, text=True).stdout.split()
-    if not found:
-        return None, "no provider mirror (a registry.terraform.io folder) within 4 levels of /"
-    return executable, str(Path(found[0]).parent)
-
-
 def plan(folder: Path, cache_dir: Path) -> Path:
     """terraform init, plan and show -json in a folder (offline, from the mirror); the JSON's path."""
-    executable, mirror = _terraform()
-    if executable is None:
-        pytest.skip(mirror)
-    config = folder / "cli.tfrc"
-    config.write_text(f'provider_installation {{\n  filesystem_mirror {{\n    path = "{mirror}"\n  }}\n}}\n')
+    reason = missing()
+    if reason:
+        pytest.skip(reason)
+    executable = shutil.which("terraform")
+    config = cli_config(folder)
     cache_dir.mkdir(exist_ok=True)
     env = {**os.environ, "TF_CLI_CONFIG_FILE": str(config), "TF_PLUGIN_CACHE_DIR": str(cache_dir),
            "TF_IN_AUTOMATION": "1", "CHECKPOINT_DISABLE": "1"}

@@ -119,51 +119,18 @@ def _config(resource, data: dict, evaluated: str | None) -> ReplicationConfig:
 
 def _around(body, v3: bool) -> tuple | None:
     """Meta-arguments around the resource (issue 16); for a v3 bucket only its provider concerns the replication."""
+    from ..terraform.syntax import meta_argument, meta_block
+
     out = []
     for name in ("provider",) if v3 else ("provider", "depends_on", "lifecycle"):
         if name in body.attributes:
-            value = _meta_value(body.attributes[name].expr, name)
+            value = meta_argument(body.attributes[name].expr, name)
         elif body.named(name):
-            value = [_meta_block(block.body) for block in body.named(name)]
+            value = [meta_block(block.body) for block in body.named(name)]
         else:
             continue
         out.append(Around(language="terraform", name=name, value=json.dumps(value)))
     return tuple(out) or None
-
-
-def _meta_block(body) -> dict:
-    out = {name: _meta_value(attribute.expr, name) for name, attribute in body.attributes.items()}
-    for block in body.blocks:
-        out.setdefault(block.type, []).append(_meta_block(block.body))
-    return out
-
-
-def _meta_value(expr, name: str):
-    """A meta-argument as the writer takes it back: expression text, lists of them, booleans; blocks as lists of dicts."""
-    from ..terraform.syntax import Json
-    from ..terraform.tree import text_of, trees
-
-    if isinstance(expr, Json):  # JSON syntax: strings are "${...}" templates, a block is an object
-        return _bare({name: expr.value})[name]
-    node = expr
-    while getattr(node, "data", None) == "expr_term" and len(trees(node)) == 1 and len(node.children) == 1:
-        node = trees(node)[0]
-    if getattr(node, "data", None) == "tuple":
-        return [_meta_value(item, name) for item in trees(node)]
-    text = text_of(expr)
-    return {"true": True, "false": False}.get(text, text)
-
-
-def _bare(value: Any) -> Any:
-    """A JSON-syntax value as the HCL reading gives it: "${x}" as x, a single block object as a list of one."""
-    if isinstance(value, str) and value.startswith("${") and hcl._closing(value, 2) == len(value) - 1:
-        return value[2:-1]
-    if isinstance(value, dict):
-        return {k: [_bare(v)] if k in _META_BLOCKS and isinstance(v, dict) else _bare(v) for k, v in value.items()}
-    return [_bare(v) for v in value] if isinstance(value, list) else value
-
-
-_META_BLOCKS = {"lifecycle", "precondition", "postcondition"}
 
 
 def _scope(resource):
@@ -501,7 +468,7 @@ def _meta_body(data: dict) -> list:
 
 
 def _meta_expression(value: Any) -> str:
-    """HCL text for a value read by _bare: expressions and quoted templates as they are."""
+    """HCL text for a value read by syntax.meta_argument: expressions and quoted templates as they are."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (int, float)):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import zlib
+
 from ..errors import Refusal, error
 from ..lossy import Loss
 from ..model import AndOperator, DeleteMarkerReplication, Filter, ReplicationConfig, Rule
@@ -28,7 +30,72 @@ def losses(config: ReplicationConfig, options) -> list[Loss]:
         present = [name for name in ("prefix", "tag", "and_") if rule.filter and getattr(rule.filter, name) is not None]
         found += [Loss(("rules", index, "filter", extra), "provider v3's filter holds one prefix and one tags map, "
                        f"not {' and '.join(present)} together") for extra in present[1:]]
-    return found
+    return found + _set_losses(config, found)
+
+
+def _set_losses(config: ReplicationConfig, found: list[Loss]) -> list[Loss]:
+    """Rules the inline block's set holds as one element with an earlier rule: the provider sends that rule once.
+
+    The inline `rules` is a TypeSet without its own hash function, so terraform-plugin-sdk keys each element by
+    SerializeResourceForHash: every field in name order as `name:value;`, unset fields as zero values, defaults
+    applied, nothing escaped (helper/schema/serialize.go). Rules equal once read that way (prefix unset and "",
+    metrics minutes unset and 15, ...) and rules whose values contain the separators `;` `:` `<>()[]` so that the
+    texts coincide are one element; the provider sends one of them and the other is lost without a word."""
+    from ..lossy import apply_all
+
+    written = apply_all(config, found)  # what --allow-lossy writes: the other losses applied first
+    first: dict[int, int] = {}
+    out = []
+    for index, rule in enumerate(written.rules):
+        key = zlib.crc32(_hash_text(_rule(rule), _RULE).encode())  # hashcode.String: the set's key is the CRC-32
+        if key in first:
+            out.append(Loss(("rules", index), f"provider 5.x's inline block holds rules as a set, and this rule is the "
+                            f"same element as rules[{first[key]}] (terraform-plugin-sdk keys a rule by the unescaped "
+                            "text of its fields, unset ones as empty): the provider would send only one of them"))
+        first.setdefault(key, index)
+    return out
+
+
+# The inline block's schema in provider 5.x (resourceBucket in internal/service/s3/bucket.go): field -> kind, where a
+# kind is "s" (string), "i" (number), "b" (bool), "m" (map), a nested block's schema, or (kind, default).
+_RTC = {"minutes": ("i", 15), "status": ("s", "Enabled")}
+_RULE = {
+    "delete_marker_replication_status": "s",
+    "destination": {"access_control_translation": {"owner": "s"}, "account_id": "s", "bucket": "s", "metrics": _RTC,
+                    "replica_kms_key_id": "s", "replication_time": _RTC, "storage_class": "s"},
+    "filter": {"prefix": "s", "tags": "m"}, "id": "s", "prefix": "s", "priority": "i",
+    "source_selection_criteria": {"sse_kms_encrypted_objects": {"enabled": "b"}}, "status": "s",
+}
+
+
+def _hash_text(body: list, schema: dict) -> str:
+    """SerializeResourceForHash of an HCL body as the SDK reads it (zero values for what is unset, defaults applied)."""
+    values: dict = {}
+    for name, value in body:
+        if isinstance(value, hcl.Block):
+            values.setdefault(name, []).append(value.body)
+        else:
+            values[name] = value
+    out = []
+    for name in sorted(schema):
+        kind, default = schema[name] if isinstance(schema[name], tuple) else (schema[name], None)
+        value = values.get(name, default)
+        if isinstance(kind, dict):  # a nested block: a list of objects
+            text = "(" + "".join(f"<{_hash_text(item, kind)}>;" for item in value or ()) + ")"
+        elif kind == "m":
+            text = "[" + "".join(f"{k}:{_scalar(v)};" for k, v in sorted((value or {}).items())) + "]"
+        elif kind == "b":
+            text = "1" if value else "0"
+        else:
+            text = _scalar(value if value is not None else (0 if kind == "i" else ""))
+        out.append(f"{name}:{text};")
+    return "".join(out)
+
+
+def _scalar(value) -> str:
+    if isinstance(value, Ref):  # unknown until apply: the same reference is the same value, others cannot be told
+        return "\0" + value.display()  # NUL: no literal S3 text holds it
+    return str(value).lower() if isinstance(value, bool) else str(value)
 
 
 def _filter(flt: Filter) -> list:

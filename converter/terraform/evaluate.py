@@ -358,6 +358,11 @@ class _Evaluator:
             except EvaluationError:
                 continue
             if isinstance(value, Ref):
+                # HCL's try of an unknown is unknown until apply; a resource attribute reached without error is
+                # then known and try returns it, so it reads as that reference rather than as opaque text
+                # (https://developer.hashicorp.com/terraform/language/functions/try).
+                if name == "try" and value.kind == "resource":
+                    return value
                 raise _Unknown
             return True if name == "can" else value
         if name == "can":

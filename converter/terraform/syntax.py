@@ -66,6 +66,45 @@ class Json:
     line: int = 0
 
 
+# --- meta-arguments (provider, depends_on, lifecycle) in one shape from either syntax, for the writers (issue 16) ---
+
+def meta_block(body: Body) -> dict:
+    """A meta-argument block (lifecycle, precondition) as a dict: attributes by name, nested blocks as lists."""
+    out = {name: meta_argument(attribute.expr, name) for name, attribute in body.attributes.items()}
+    for block in body.blocks:
+        out.setdefault(block.type, []).append(meta_block(block.body))
+    return out
+
+
+def meta_argument(expr, name: str):
+    """A meta-argument as the writer takes it back: expression text, lists of them, booleans; blocks as lists of dicts."""
+    from .tree import text_of, trees
+
+    if isinstance(expr, Json):  # JSON syntax: strings are "${...}" templates, a block is an object
+        return _bare({name: expr.value})[name]
+    node = expr
+    while getattr(node, "data", None) == "expr_term" and len(trees(node)) == 1 and len(node.children) == 1:
+        node = trees(node)[0]
+    if getattr(node, "data", None) == "tuple":
+        return [meta_argument(item, name) for item in trees(node)]
+    text = text_of(expr)
+    return {"true": True, "false": False}.get(text, text)
+
+
+def _bare(value: Any) -> Any:
+    """A JSON-syntax value as the HCL reading gives it: "${x}" as x, a single block object as a list of one."""
+    from ..formats.hcl import _closing
+
+    if isinstance(value, str) and value.startswith("${") and _closing(value, 2) == len(value) - 1:
+        return value[2:-1]
+    if isinstance(value, dict):
+        return {k: [_bare(v)] if k in _META_BLOCKS and isinstance(v, dict) else _bare(v) for k, v in value.items()}
+    return [_bare(v) for v in value] if isinstance(value, list) else value
+
+
+_META_BLOCKS = {"lifecycle", "precondition", "postcondition"}  # JSON syntax writes one such block as an object
+
+
 def parse(source: Source) -> Body:
     """The top-level body of a .tf or .tf.json file (HCL never opens with '{': that is the JSON syntax)."""
     if source.text.lstrip().startswith("{"):
