@@ -1,0 +1,205 @@
+"""The provider v4 resources that replace one aws_s3_bucket's inline blocks, as HCL items for either syntax.
+
+A bucket with count or for_each gives its meta-argument to the new resources, which name it by
+aws_s3_bucket.x[count.index] / [each.key]; their bodies keep the inline block's expressions (count.index and
+each.* mean the same under the same meta-argument), never one instance's values. The v4 upgrade guide:
+https://registry.terraform.io/providers/hashicorp/aws/latest/docs/guides/version-4-upgrade#s3-bucket-refactor
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import InputError, Refusal, error
+from .formats import hcl
+from .values import Ref
+
+VERSIONING, REPLICATION = "aws_s3_bucket_versioning", "aws_s3_bucket_replication_configuration"
+INDEX = {"count": "[count.index]", "for_each": "[each.key]"}
+
+
+@dataclass
+class Bucket:
+    """One aws_s3_bucket as the syntax layer reads it, and the count/for_each it repeats by (name, text)."""
+
+    label: str
+    block: Any  # converter.terraform.syntax.Block
+    repeat: tuple[str, str] | None  # ("count", "2"): the expression's text as written (HCL), or "${...}" (JSON)
+    known: dict = field(default_factory=dict)  # the bucket name of each instance (key None without count/for_each)
+
+    @property
+    def address(self) -> str:
+        return f"aws_s3_bucket.{self.label}"
+
+    def where(self, item=None) -> dict:
+        item = item or self.block
+        return {"file": item.file, "line": item.line or None}
+
+
+class _Symbolic:
+    """An evaluator scope where every name is unknown: an expression reads as itself (a Ref with its text)."""
+
+    def lookup(self, root: str, node=None):
+        return Ref(kind="expression", language="terraform", text=root)
+
+
+def symbolic(attribute) -> Any:
+    """An attribute's value with its references kept as written: constants evaluated, anything else a Ref."""
+    from .terraform import bridge
+    from .terraform.evaluate import EvaluationError, evaluate
+    from .terraform.expand import literal
+    from .terraform.syntax import Json
+
+    def json_value(data):
+        if isinstance(data, str) and ("${" in data or "%{" in data):
+            return evaluate(bridge.json_template(data, attribute), _Symbolic())
+        if isinstance(data, dict):
+            return {k: json_value(v) for k, v in data.items()}
+        return [json_value(v) for v in data] if isinstance(data, list) else data
+
+    try:
+        expr = attribute.expr
+        return literal(json_value(expr.value) if isinstance(expr, Json) else evaluate(expr, _Symbolic()))
+    except EvaluationError as exc:
+        raise InputError(error("evaluation", f"{attribute.name}: {exc}", file=attribute.file,
+                               line=attribute.line or None)) from None
+
+
+def _data(body, path: str) -> dict:
+    """A block body as the terraform reader's plain data (blocks nested, rules a list, tags key/value items)."""
+    out: dict = {}
+    for name, attribute in body.attributes.items():
+        value = symbolic(attribute)
+        if name == "tags":
+            if not isinstance(value, dict):
+                raise Refusal(error("not-literal", f"{path}.tags is one expression; s3repl migrates a tags map "
+                                    "written out", file=attribute.file, line=attribute.line or None,
+                                    hint="write the map out ({ key = value }), then run migrate again"))
+            value = [{"key": k, "value": v} for k, v in value.items()]
+        out[name] = value
+    for block in body.blocks:
+        if block.type == "dynamic":
+            raise Refusal(error("dynamic", f"{path} builds {block.labels[0]} with a dynamic block inside a "
+                                "resource with count/for_each; s3repl cannot migrate it", file=block.file,
+                                line=block.line or None, hint="write the blocks out, then run migrate again"))
+        inner = _data(block.body, f"{path}.{block.type}")
+        if block.type == "rules":
+            out.setdefault("rules", []).append(inner)
+        else:
+            out[block.type] = inner
+    criteria = [r.get("source_selection_criteria", {}).get("sse_kms_encrypted_objects", {}) for r in out.get("rules", [])]
+    for objects in criteria:  # a bool the reader turns into Enabled/Disabled: an expression keeps that meaning
+        if isinstance(objects.get("enabled"), Ref):
+            text = objects["enabled"].display()
+            objects["enabled"] = Ref(kind="expression", language="terraform",
+                                     text=f'({text}) ? "Enabled" : "Disabled"')
+    return out
+
+
+def repeated_config(bucket: Bucket, root):
+    """The replication configuration of a bucket with count/for_each, its expressions as written."""
+    from .formats import terraform
+    from .terraform.module import Resource
+
+    [block] = bucket.block.body.named("replication_configuration")
+    data = {"replication_configuration": _data(block.body, f"{bucket.address}.replication_configuration")}
+    config = terraform._config(Resource(bucket.address, "aws_s3_bucket", bucket.block, root, {}), data, None)
+    index = INDEX[bucket.repeat[0]]
+    reference = Ref(kind="expression", language="terraform", text=f"{bucket.address}{index}.id")
+    return config.model_copy(update={"bucket": reference})
+
+
+def versioning(bucket: Bucket, provider: str | None) -> tuple:
+    """aws_s3_bucket_versioning for a v3 versioning block (enabled and mfa_delete, literal)."""
+    [block] = bucket.block.body.named("versioning")
+    values = {}
+    for key in ("enabled", "mfa_delete"):
+        attribute = block.body.attributes.get(key)
+        value = symbolic(attribute) if attribute is not None else False
+        if not isinstance(value, bool):
+            shown = value.display() if isinstance(value, Ref) else json.dumps(value)
+            raise Refusal(error("not-literal", f"{bucket.address} versioning.{key} is {shown}; s3repl migrates "
+                                "only true or false", **bucket.where(attribute),
+                                hint="write aws_s3_bucket_versioning by hand"))
+        values[key] = value
+    if not values["enabled"]:
+        # S3 cannot return a bucket to unversioned: false means Suspended or never enabled, and only the bucket knows.
+        raise Refusal(error("versioning-disabled", f"{bucket.address} has versioning enabled = false: Suspended or "
+                            "Disabled in aws_s3_bucket_versioning depends on the bucket's history",
+                            **bucket.where(block),
+                            hint="remove the block if versioning was never enabled, or set enabled = true"))
+    settings = [("status", "Enabled")] + ([("mfa_delete", "Enabled")] if values["mfa_delete"] else [])
+    body = _head(bucket, provider) + [("bucket", hcl.Expr(_bucket_id(bucket))),
+                                      ("versioning_configuration", hcl.Block(settings))]
+    return "resource", hcl.Block(body, (VERSIONING, bucket.label), spaced=True)
+
+
+def replication(bucket: Bucket, config, provider: str | None, depends: str | None, declared: set):
+    """(item, writer): aws_s3_bucket_replication_configuration for a configuration, by the terraform writer."""
+    from .formats.terraform import Writer, resource
+
+    writer = Writer([config], lambda diagnostic: None)
+    _, body = resource(writer, config)
+    body = [item for item in body if item[0] != "provider"]  # the bucket's own, put first below
+    head = _head(bucket, provider) + ([("depends_on", hcl.Expr(depends))] if depends else [])
+    item = ("resource", hcl.Block(head + body, (REPLICATION, bucket.label), spaced=True))
+    hcl.render([item], writer.expression)  # rendering finds the variables the references need
+    # A variable s3repl wrote to stand for a reference reads back as that reference and is written as the same
+    # variable again; any other new variable would be a reference the module does not declare.
+    if set(writer.variables) - declared:
+        raise Refusal(error("internal", f"{REPLICATION}.{bucket.label} needs "
+                            f"{', '.join(set(writer.variables) - declared)}"))
+    return item, writer
+
+
+def _head(bucket: Bucket, provider: str | None) -> list:
+    """The meta-arguments the new resources take from the bucket: count/for_each, provider."""
+    head = [(bucket.repeat[0], hcl.Expr(bucket.repeat[1]))] if bucket.repeat else []
+    return head + ([("provider", hcl.Expr(provider))] if provider else [])
+
+
+def _bucket_id(bucket: Bucket) -> str:
+    return f"{bucket.address}{INDEX[bucket.repeat[0]] if bucket.repeat else ''}.id"
+
+
+def names(bucket: Bucket, root) -> dict:
+    """The bucket name of each instance (None for a bucket without count/for_each), for the import ids."""
+    from .terraform import expand
+    from .terraform.module import Scope
+
+    found = {}
+    try:
+        instances = [r for r in root.resources(lambda b: b.labels == bucket.block.labels) if r.instance is root]
+    except InputError as exc:
+        raise Refusal([d.at(**bucket.where()) for d in exc.diagnostics]) from None
+    for resource in instances:
+        attribute = bucket.block.body.attributes.get("bucket")
+        name = expand.field(attribute, Scope(root, resource.bindings), not resource.bindings) if attribute else None
+        if not isinstance(name, str) or not name:
+            shown = name.display() if isinstance(name, Ref) else "no name"
+            raise Refusal(error("import-id", f"{resource.address} has no literal bucket name for the import id "
+                                f"({shown})", **bucket.where(),
+                                hint="give each instance a name known before apply (a literal, or built from count.index, "
+                                "each.* and variable defaults), or run migrate without --import"))
+        binding = resource.bindings.get("count", resource.bindings.get("each", {}))
+        found[binding.get("index", binding.get("key"))] = name
+    return found
+
+
+def imports(bucket: Bucket, kinds: list[str], known: dict, imported: set) -> list:
+    """import blocks (Terraform 1.5+; for_each in them 1.7+): https://developer.hashicorp.com/terraform/language/import"""
+    out = []
+    for kind in kinds:
+        if f"{kind}.{bucket.label}" in imported:
+            continue
+        if bucket.repeat is None:
+            body = [("to", hcl.Expr(f"{kind}.{bucket.label}")), ("id", known[None])]
+        else:
+            keys = (hcl.Expr("[" + ", ".join(f'"{hcl.escape(known[i])}"' for i in sorted(known)) + "]")
+                    if bucket.repeat[0] == "count" else known)  # a list's each.key is the index count needs
+            body = [("for_each", keys), ("to", hcl.Expr(f"{kind}.{bucket.label}[each.key]")),
+                    ("id", hcl.Expr("each.value"))]
+        out.append(("import", hcl.Block(body, spaced=True)))
+    return out

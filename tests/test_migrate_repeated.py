@@ -1,0 +1,261 @@
+"""s3repl migrate on buckets with count/for_each and on Terraform's JSON syntax; proven with real terraform."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import hcl2
+import pytest
+
+from converter import migrate, read
+from converter.diff import compare
+
+VARIABLES = '''variable "names" {
+  type    = list(string)
+  default = ["cnt-a", "cnt-b"]
+}
+'''
+
+# Provider v3 buckets repeated by count and for_each; the inline blocks use count.index, each.* and references.
+REPEATED = '''resource "aws_s3_bucket" "dst" {
+  count  = 2
+  bucket = "cnt-dst-${count.index}"
+  versioning {
+    enabled = true
+  }
+}
+
+resource "aws_s3_bucket" "src" {
+  count  = length(var.names)
+  bucket = var.names[count.index]
+
+  versioning {
+    enabled = true
+  }
+
+  replication_configuration {
+    role = "arn:aws:iam::123456789012:role/replication"
+    rules {
+      id                               = "r-${count.index}"
+      status                           = "Enabled"
+      priority                         = 1
+      delete_marker_replication_status = "Enabled"
+      filter {
+        prefix = "logs/${var.names[count.index]}/"
+        tags   = { team = "data" }
+      }
+      destination {
+        bucket        = aws_s3_bucket.dst[count.index].arn
+        storage_class = "STANDARD_IA"
+      }
+    }
+  }
+}
+
+resource "aws_s3_bucket" "each" {
+  for_each = { first = "fe-first", second = "fe-second" }
+  bucket   = each.value
+  versioning {
+    enabled = true
+  }
+  replication_configuration {
+    role = "arn:aws:iam::123456789012:role/replication"
+    rules {
+      id     = each.key
+      status = "Enabled"
+      destination {
+        bucket = aws_s3_bucket.dst[each.key == "first" ? 0 : 1].arn
+      }
+    }
+  }
+}
+'''
+
+# The same in Terraform's JSON syntax, a bucket without count beside one with it.
+REPEATED_JSON = {
+    "resource": {"aws_s3_bucket": {
+        "jdst": {"bucket": "js-dst", "versioning": {"enabled": True}},
+        "jsrc": {"count": 2, "bucket": "js-src-${count.index}", "versioning": {"enabled": True},
+                 "replication_configuration": {
+                     "role": "arn:aws:iam::123456789012:role/replication",
+                     "rules": [{"id": "r${count.index}", "status": "Enabled", "filter": {"prefix": "logs/"},
+                                "destination": {"bucket": "${aws_s3_bucket.jdst.arn}"}}]},
+                 "tags": {"a": "b"}},
+        "jplain": {"bucket": "js-plain", "versioning": {"enabled": True},
+                   "replication_configuration": {
+                       "role": "arn:aws:iam::123456789012:role/replication",
+                       "rules": [{"id": "all", "status": "Enabled",
+                                  "destination": {"bucket": "${aws_s3_bucket.jdst.arn}"}}]}}}},
+    "output": {"dst": {"value": "${aws_s3_bucket.jdst.id}"}},
+}
+
+
+def _module(tmp_path):
+    (tmp_path / "variables.tf").write_text(VARIABLES, encoding="utf-8")
+    (tmp_path / "main.tf").write_text(REPEATED, encoding="utf-8")
+    return tmp_path
+
+
+def _plain(value):
+    """python-hcl2's output without its quotes around labels and strings and its __is_block__ marks."""
+    if isinstance(value, dict):
+        return {k.strip('"'): _plain(v) for k, v in value.items() if k != "__is_block__"}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value[1:-1] if isinstance(value, str) and value[:1] == value[-1:] == '"' else value
+
+
+def _without_origins(configs):
+    same = {"origin": None, "around": None}
+    return [c.model_copy(update=same) for c in configs]
+
+
+def test_repeated_buckets_get_the_same_meta_argument_and_instance_references(tmp_path):
+    _module(tmp_path)
+    [edit] = migrate.plan(str(tmp_path), imports=True)
+    parsed = _plain(hcl2.loads(edit.new))  # python-hcl2 is the oracle for the syntax
+    resources = {(kind, name): body for r in parsed["resource"] for kind, named in r.items() for name, body in named.items()}
+    for kind in ("aws_s3_bucket_versioning", "aws_s3_bucket_replication_configuration"):
+        assert resources[(kind, "src")]["count"] == "${length(var.names)}"
+        assert resources[(kind, "src")]["bucket"] == "${aws_s3_bucket.src[count.index].id}"
+        assert resources[(kind, "each")]["bucket"] == "${aws_s3_bucket.each[each.key].id}"
+    # the expression as written, once on the bucket and once on each new resource
+    assert len(re.findall(r'for_each += { first = "fe-first", second = "fe-second" }\n', edit.new)) == 3
+    rule = resources[("aws_s3_bucket_replication_configuration", "src")]["rule"][0]
+    assert rule["id"] == "r-${count.index}" and rule["filter"][0]["and"][0]["prefix"] == "logs/${var.names[count.index]}/"
+    assert rule["destination"][0]["bucket"] == "${aws_s3_bucket.dst[count.index].arn}"
+    assert all("versioning" not in body and "replication_configuration" not in body
+               for (kind, _), body in resources.items() if kind == "aws_s3_bucket")
+    imports = [(b["to"], b["for_each"]) for b in parsed["import"]]
+    assert ("${aws_s3_bucket_replication_configuration.src[each.key]}", ["cnt-a", "cnt-b"]) in imports
+    assert ("${aws_s3_bucket_versioning.dst[each.key]}", ["cnt-dst-0", "cnt-dst-1"]) in imports
+    assert ("${aws_s3_bucket_versioning.each[each.key]}", {"first": "fe-first", "second": "fe-second"}) in imports
+
+
+def test_repeated_buckets_read_back_instance_by_instance(tmp_path):
+    """The evaluated instances of the new resources are those of the inline blocks, compared by meaning."""
+    _module(tmp_path)
+    before = {c.origin: c for c in read(str(tmp_path))}
+    assert before['aws_s3_bucket.each["second"]'].bucket == "fe-second"  # each.value of a map, not its key
+    migrate.write(migrate.plan(str(tmp_path)))
+    after = {c.origin.replace("aws_s3_bucket_replication_configuration.", "aws_s3_bucket."): c
+             for c in read(str(tmp_path))}
+    assert sorted(before) == sorted(after) == ['aws_s3_bucket.each["first"]', 'aws_s3_bucket.each["second"]',
+                                               "aws_s3_bucket.src[0]", "aws_s3_bucket.src[1]"]
+    for address in before:
+        a, b = _without_origins([after[address], before[address]])
+        assert not compare(a, b).changes, address
+    assert (tmp_path / "variables.tf").read_text("utf-8") == VARIABLES  # a file with nothing to migrate stays
+
+
+@pytest.mark.parametrize("indent,newline", [(2, "\n"), (4, "\r\n"), ("\t", "\n")])
+def test_json_syntax_keeps_order_layout_and_everything_else(indent, newline, tmp_path):
+    target = tmp_path / "main.tf.json"
+    old = json.dumps(REPEATED_JSON, indent=indent).replace("\n", newline) + newline
+    target.write_bytes(old.encode("utf-8"))
+    before = {c.origin: c for c in read(str(target))}
+    [edit] = migrate.plan(str(tmp_path), imports=True)
+    migrate.write([edit])
+    new = target.read_bytes().decode("utf-8")
+    unit = "\t" if indent == "\t" else " " * indent
+    assert new.endswith(newline) and (newline == "\r\n") == ("\r\n" in new)
+    assert f'{newline}{unit}"resource": {{' in new and f'{newline}{unit}{unit}"aws_s3_bucket": {{' in new
+    data = json.loads(new)
+    buckets = data["resource"]["aws_s3_bucket"]
+    # Everything but the two inline keys stays, in its order; the new resources and imports come after.
+    expected = {name: {k: v for k, v in body.items() if k not in ("versioning", "replication_configuration")}
+                for name, body in REPEATED_JSON["resource"]["aws_s3_bucket"].items()}
+    assert json.dumps(buckets) == json.dumps(expected)
+    assert list(data) == ["resource", "output", "import"] and data["output"] == REPEATED_JSON["output"]
+    assert list(data["resource"]) == ["aws_s3_bucket", "aws_s3_bucket_versioning",
+                                      "aws_s3_bucket_replication_configuration"]
+    replication = data["resource"]["aws_s3_bucket_replication_configuration"]
+    assert replication["jsrc"]["count"] == 2 and replication["jsrc"]["bucket"] == "${aws_s3_bucket.jsrc[count.index].id}"
+    assert "count" not in replication["jplain"] and replication["jplain"]["bucket"] == "${aws_s3_bucket.jplain.id}"
+    assert {"for_each": ["js-src-0", "js-src-1"], "to": "aws_s3_bucket_replication_configuration.jsrc[each.key]",
+            "id": "${each.value}"} in data["import"]
+    assert {"to": "aws_s3_bucket_versioning.jdst", "id": "js-dst"} in data["import"]
+    after = {c.origin.replace("aws_s3_bucket_replication_configuration.", "aws_s3_bucket."): c for c in read(str(target))}
+    assert sorted(after) == sorted(before)
+    assert not [a for a in before if compare(*_without_origins([after[a], before[a]])).changes]
+
+
+def test_json_dry_run_prints_a_diff_and_writes_nothing(cli, tmp_path):
+    target = tmp_path / "main.tf.json"
+    target.write_text(json.dumps(REPEATED_JSON, indent=2) + "\n", encoding="utf-8")
+    result = cli("migrate", tmp_path, "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith(f"--- {target}\n+++ {target} (migrated)\n")
+    assert '-        "replication_configuration": {' in result.stdout
+    assert json.loads(target.read_text("utf-8")) == REPEATED_JSON
+
+
+@pytest.mark.parametrize("text,words", [
+    # A rule list built by a dynamic block under count: its content cannot be written as one resource's body here.
+    ('resource "aws_s3_bucket" "a" {\n  count  = 1\n  bucket = "b"\n  replication_configuration {\n'
+     '    role = "r"\n    dynamic "rules" {\n      for_each = ["x"]\n      content {\n        status = "Enabled"\n'
+     '        destination {\n          bucket = "arn:aws:s3:::d"\n        }\n      }\n    }\n  }\n}\n',
+     "with a dynamic block inside a resource with count/for_each"),
+    # The import ids are the bucket names: unknown names (a variable without a value) cannot be imported.
+    ('variable "n" {\n  type = list(string)\n}\nresource "aws_s3_bucket" "a" {\n  count  = 2\n'
+     '  bucket = var.n[count.index]\n  versioning {\n    enabled = true\n  }\n}\n', "aws_s3_bucket.a[0] has no literal bucket name for the import id (var.n[count.index])"),
+    ('resource "aws_s3_bucket" "a" {\n  count  = 2\n  bucket = "b-${count.index}-${var.x}"\n  versioning {\n'
+     '    enabled = true\n  }\n}\nvariable "x" {\n  type = string\n}\n', "aws_s3_bucket.a[0] has no literal bucket name"),
+    ('resource "aws_s3_bucket" "a" {\n  for_each = toset(["x"])\n  bucket = each.key\n  replication_configuration {\n'
+     '    role = "r"\n    rules {\n      status = "Enabled"\n      filter {\n        tags = var.t\n      }\n'
+     '      destination {\n        bucket = "arn:aws:s3:::d"\n      }\n    }\n  }\n}\nvariable "t" {\n  type = map(string)\n'
+     '  default = {}\n}\n', "tags is one expression"),
+])
+def test_repeated_refusals_name_the_bucket_and_change_nothing(text, words, cli, tmp_path):
+    target = tmp_path / "main.tf"
+    target.write_text(text, encoding="utf-8")
+    result = cli("migrate", tmp_path, "--import")
+    assert result.exit_code in (1, 2) and "Traceback" not in result.output, result.output
+    assert words in result.stderr and str(target) in result.stderr, result.stderr
+    assert target.read_text("utf-8") == text
+
+
+def _puts(emulator, names):
+    return {name: len(emulator.puts(name)) for name in names}
+
+
+def test_repeated_migrate_import_then_plan_changes_nothing(terraform, s3_emulator, cli):
+    """Real provider: apply the v3 count/for_each buckets, migrate --import, plan only imports (no change, destroy)."""
+    s3_emulator.reset()
+    tf = terraform("migrate-repeated")
+    tf.write("variables.tf", VARIABLES)
+    tf.write("main.tf", REPEATED)
+    tf.init()
+    tf.apply()
+    sent = _puts(s3_emulator, ["cnt-a", "cnt-b", "fe-first", "fe-second"])
+    result = cli("migrate", tf.workdir, "--import")
+    assert result.exit_code == 0, result.output
+    tf.run("fmt", "-check", "-diff", "main.tf")  # what s3repl inserted is laid out as terraform fmt would
+    plan = tf.plan()
+    assert plan.returncode == 2, plan.stderr
+    # versioning: dst 2, src 2, each 2; replication: src 2, each 2
+    assert "Plan: 10 to import, 0 to add, 0 to change, 0 to destroy." in plan.stdout, plan.stdout
+    tf.apply()
+    assert tf.plan().returncode == 0  # adopted: the state matches the buckets
+    assert _puts(s3_emulator, list(sent)) == sent  # adopting sent nothing new to S3
+    assert s3_emulator.puts("cnt-b")[-1]["Rules"][0]["ID"] == "r-1"
+
+
+def test_json_migrate_import_then_plan_changes_nothing(terraform, s3_emulator, cli):
+    """The same for a .tf.json module: the edited JSON plans only imports."""
+    s3_emulator.reset()
+    tf = terraform("migrate-json")
+    tf.write("main.tf.json", json.dumps(REPEATED_JSON, indent=2) + "\n")
+    tf.init()
+    tf.apply()
+    result = cli("migrate", tf.workdir, "--import")
+    assert result.exit_code == 0, result.output
+    assert re.search(r"migrated .*main\.tf\.json: aws_s3_bucket\.jdst, aws_s3_bucket\.jsrc, aws_s3_bucket\.jplain",
+                     result.stderr), result.stderr
+    plan = tf.plan()
+    assert plan.returncode == 2, plan.stderr
+    # versioning: jdst, jsrc 2, jplain; replication: jsrc 2, jplain
+    assert "Plan: 7 to import, 0 to add, 0 to change, 0 to destroy." in plan.stdout, plan.stdout
+    tf.apply()
+    assert tf.plan().returncode == 0
