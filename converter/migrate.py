@@ -77,7 +77,7 @@ def plan(path: str, imports: bool = False, warn=lambda diagnostic: None) -> list
             scanned = spans.get(block.labels)
             try:
                 bucket = v4.Bucket(block.labels[1], block, _repeat(block, scanned))
-                items = _bucket_items(bucket, configs, root, taken, imported if imports else None, declared)
+                items = _bucket_items(bucket, configs, root, taken, imported if imports else None, declared, scanned)
             except Refusal as exc:
                 problems += exc.diagnostics
                 continue
@@ -125,22 +125,44 @@ def _repeat(block, scanned) -> tuple[str, str] | None:
 
 def _replications(sources: list[Source], tops: list) -> dict:
     """The v3 inline configurations of the module, by instance address, read by the terraform reader."""
-    if not any(c.type == "replication_configuration" for found in tops for b in found for c in b.body.blocks):
+    if not any(c.type == "replication_configuration" or c.labels[:1] == ("replication_configuration",)
+               for found in tops for b in found for c in b.body.blocks):
         return {}
+    return {a: c for a, c in _read(sources).items() if a.startswith("aws_s3_bucket.")}
+
+
+def _read(sources: list[Source]) -> dict:
+    """The module's configurations by address; none (a dynamic block may make none) is not an error here."""
     from .formats import terraform
 
-    return {c.origin: c for c in terraform.read_module(sources) if c.origin.startswith("aws_s3_bucket.")}
+    try:
+        return {c.origin: c for c in terraform.read_module(sources)}
+    except Refusal as exc:
+        if [d.code for d in exc.diagnostics] == ["no-replication"]:
+            return {}
+        raise
 
 
-def _bucket_items(bucket: v4.Bucket, configs: dict, root, taken: set, imported: set | None, declared: set):
+def _exact(attribute, scanned, kind: str) -> str:
+    """An attribute's text in a dynamic block: as written in HCL (the scanner's span), the meta text in JSON."""
+    if scanned is not None:
+        for inner in scanned.blocks:
+            if inner.type == "dynamic" and inner.labels[:1] == [kind] and attribute.name in inner.attributes:
+                return inner.attributes[attribute.name].value
+    return _meta_text(attribute)
+
+
+def _bucket_items(bucket: v4.Bucket, configs: dict, root, taken: set, imported: set | None, declared: set,
+                  scanned=None):
     """(the inline kinds it has, the new items, the expression writer) for one bucket; None when nothing to migrate."""
     body = bucket.block.body
-    dynamic = [b.labels[0] for b in body.blocks if b.type == "dynamic" and b.labels[:1] in (("versioning",),
-                                                                                          ("replication_configuration",))]
-    if dynamic:
-        raise Refusal(error("dynamic", f"{bucket.address} builds {', '.join(dynamic)} with a dynamic block; s3repl "
-                            "cannot migrate it", **bucket.where(), hint="write the block out, then run migrate again"))
-    kinds = [kind for kind in ("versioning", "replication_configuration") if body.named(kind)]
+    for block in body.named("dynamic"):
+        if block.labels[:1] in (("versioning",), ("replication_configuration",)):
+            kind = block.labels[0]
+            bucket.dynamic[kind] = v4.dynamic_for_each(bucket, kind, lambda attribute: _exact(attribute, scanned, kind))
+            if imported is not None:
+                bucket.present[kind] = v4.present(bucket, kind, root)
+    kinds = [kind for kind in ("versioning", "replication_configuration") if body.named(kind) or kind in bucket.dynamic]
     if not kinds:
         return None
     for kind in kinds:
@@ -149,18 +171,19 @@ def _bucket_items(bucket: v4.Bucket, configs: dict, root, taken: set, imported: 
             raise Refusal(error("exists", f"{new}.{bucket.label} exists already, beside {bucket.address}'s {kind} "
                                 "block", **bucket.where(), hint="remove one of the two, then run migrate again"))
     provider = _meta_text(body.attributes["provider"]) if "provider" in body.attributes else None
-    known = bucket.known = v4.names(bucket, root) if imported is not None else {}
+    bucket.known = v4.names(bucket, root) if imported is not None else {}
     items, expression = [], Writer([], lambda diagnostic: None).expression
     if "versioning" in kinds:
         items.append(v4.versioning(bucket, provider))
-        items += v4.imports(bucket, [VERSIONING], known, imported) if imported is not None else []
+        items += v4.imports(bucket, [VERSIONING], imported) if imported is not None else []
     if "replication_configuration" in kinds:
-        config = v4.repeated_config(bucket, root) if bucket.repeat else configs[bucket.address]
+        written = bucket.repeat or "replication_configuration" in bucket.dynamic  # its expressions, not values
+        config = v4.repeated_config(bucket, root) if written else configs[bucket.address]
         depends = f"[{VERSIONING}.{bucket.label}]" if "versioning" in kinds else None
         item, writer = v4.replication(bucket, config, provider, depends, declared)
         items.append(item)
         expression = writer.expression
-        items += v4.imports(bucket, [REPLICATION], known, imported) if imported is not None else []
+        items += v4.imports(bucket, [REPLICATION], imported) if imported is not None else []
     return kinds, items, expression
 
 
@@ -169,7 +192,8 @@ def _edit_hcl(raw: str, made: list) -> str:
     nl = "\r\n" if "\r\n" in raw else "\n"
     cuts, inserts = [], []
     for bucket, scanned, kinds, items, expression in made:
-        cuts += [_cut_span(raw, inner, scanned) for inner in scanned.blocks if inner.type in kinds]
+        cuts += [_cut_span(raw, inner, scanned) for inner in scanned.blocks
+                 if inner.type in kinds or inner.type == "dynamic" and inner.labels[:1] and inner.labels[0] in kinds]
         inserts.append((scanned.end, nl.join([""] + hcl.render(items, expression))))
     return _apply(raw, cuts, inserts)
 
@@ -214,13 +238,15 @@ def _check(edits: list[FileEdit], sources: list[Source], before: dict) -> None:
         terraform.parse(source)
     labels = {label for edit in edits for label in edit.buckets}
     wanted = {address for address in before if address.split(".", 1)[1].split("[")[0] in labels}
-    if not wanted:
-        return
     from .diff import compare
 
-    after = {c.origin: c for c in terraform.read_module([changed.get(s.name, s) for s in sources])}
+    after = _read([changed.get(s.name, s) for s in sources])
+    made = {a for a in after if a.startswith(f"{REPLICATION}.") and a.split(".", 1)[1].split("[")[0] in labels}
     for address in sorted(wanted):
-        new = after.get(f"{REPLICATION}.{address.split('.', 1)[1]}")
+        new_address = f"{REPLICATION}.{address.split('.', 1)[1]}"
+        new_address = new_address if new_address in after else f"{new_address}[0]"  # count = length(for_each)
+        made.discard(new_address)
+        new = after.get(new_address)
         same = {"origin": None, "around": None}  # the new resource has its depends_on, the bucket had none
         # Compared by meaning: the inline block and the resource are sent with their own normalizations
         # (an inline filter { prefix = "" } is the resource's filter {}: both select every object).
@@ -228,6 +254,9 @@ def _check(edits: list[FileEdit], sources: list[Source], before: dict) -> None:
             file = next((str(e.path) for e in edits if address.split(".", 1)[1].split("[")[0] in e.buckets), None)
             raise Refusal(error("internal", f"the migrated {address} does not read back the same; nothing written",
                                 file=file, hint="please report it with the file"))
+    if made:  # an instance the inline blocks did not have
+        raise Refusal(error("internal", f"the migrated module has {', '.join(sorted(made))} in addition; nothing "
+                            "written", hint="please report it with the files"))
 
 
 def write(edits: list[FileEdit]) -> None:

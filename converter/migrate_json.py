@@ -11,6 +11,7 @@ import json
 import re
 
 from .formats.terraform import to_json
+from .migrate_v4 import import_keys
 
 
 def edit(raw: str, name: str, made: list) -> str:
@@ -21,6 +22,14 @@ def edit(raw: str, name: str, made: list) -> str:
         for body in _bodies(data.get("resource"), "aws_s3_bucket", bucket.label):
             for kind in kinds:
                 body.pop(kind, None)
+            dynamic = body.get("dynamic")
+            for group in dynamic if isinstance(dynamic, list) else [dynamic] if isinstance(dynamic, dict) else []:
+                for kind in kinds:
+                    group.pop(kind, None)
+            if isinstance(dynamic, list):
+                body["dynamic"] = [group for group in dynamic if group]
+            if not body.get("dynamic", True):
+                del body["dynamic"]
         added = to_json(items, expression)
         for kind, labelled in added.get("resource", {}).items():
             for label, body in labelled.items():
@@ -29,8 +38,8 @@ def edit(raw: str, name: str, made: list) -> str:
                 _add_resource(data, kind, label, body)
         if added.get("import"):
             for block in added["import"]:
-                if "for_each" in block and bucket.repeat[0] == "count":  # a JSON array, not "${[...]}"
-                    block["for_each"] = [bucket.known[i] for i in sorted(bucket.known)]
+                if isinstance(block.get("for_each"), str):  # a JSON array, not "${[...]}" around its text
+                    block["for_each"] = import_keys(bucket, block["to"].split(".")[0])
             present = data.get("import", [])
             data["import"] = (present if isinstance(present, list) else [present]) + added["import"]
     return bom + _dumps(data, raw[len(bom):])

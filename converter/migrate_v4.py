@@ -2,13 +2,16 @@
 
 A bucket with count or for_each gives its meta-argument to the new resources, which name it by
 aws_s3_bucket.x[count.index] / [each.key]; their bodies keep the inline block's expressions (count.index and
-each.* mean the same under the same meta-argument), never one instance's values. The v4 upgrade guide:
+each.* mean the same under the same meta-argument), never one instance's values. A `dynamic` block whose content does
+not use its iterator is the same content repeated length(for_each) times (0 or 1: the inline blocks take one), so the
+new resource gets count = length(for_each). The v4 upgrade guide:
 https://registry.terraform.io/providers/hashicorp/aws/latest/docs/guides/version-4-upgrade#s3-bucket-refactor
 """
 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,6 +31,8 @@ class Bucket:
     block: Any  # converter.terraform.syntax.Block
     repeat: tuple[str, str] | None  # ("count", "2"): the expression's text as written (HCL), or "${...}" (JSON)
     known: dict = field(default_factory=dict)  # the bucket name of each instance (key None without count/for_each)
+    dynamic: dict = field(default_factory=dict)  # kind -> the for_each text of a dynamic block building it
+    present: dict = field(default_factory=dict)  # kind -> whether its dynamic block makes a block, as evaluated
 
     @property
     def address(self) -> str:
@@ -81,9 +86,10 @@ def _data(body, path: str) -> dict:
         out[name] = value
     for block in body.blocks:
         if block.type == "dynamic":
-            raise Refusal(error("dynamic", f"{path} builds {block.labels[0]} with a dynamic block inside a "
-                                "resource with count/for_each; s3repl cannot migrate it", file=block.file,
-                                line=block.line or None, hint="write the blocks out, then run migrate again"))
+            raise Refusal(error("dynamic", f"{path} builds {block.labels[0]} with a dynamic block, inside a "
+                                "resource with count/for_each or a dynamic block; s3repl cannot migrate it",
+                                file=block.file, line=block.line or None,
+                                hint="write the blocks out, then run migrate again"))
         inner = _data(block.body, f"{path}.{block.type}")
         if block.type == "rules":
             out.setdefault("rules", []).append(inner)
@@ -103,20 +109,19 @@ def repeated_config(bucket: Bucket, root):
     from .formats import terraform
     from .terraform.module import Resource
 
-    [block] = bucket.block.body.named("replication_configuration")
-    data = {"replication_configuration": _data(block.body, f"{bucket.address}.replication_configuration")}
+    body = inline(bucket, "replication_configuration")
+    data = {"replication_configuration": _data(body, f"{bucket.address}.replication_configuration")}
     config = terraform._config(Resource(bucket.address, "aws_s3_bucket", bucket.block, root, {}), data, None)
-    index = INDEX[bucket.repeat[0]]
-    reference = Ref(kind="expression", language="terraform", text=f"{bucket.address}{index}.id")
+    reference = Ref(kind="expression", language="terraform", text=_bucket_id(bucket))
     return config.model_copy(update={"bucket": reference})
 
 
 def versioning(bucket: Bucket, provider: str | None) -> tuple:
     """aws_s3_bucket_versioning for a v3 versioning block (enabled and mfa_delete, literal)."""
-    [block] = bucket.block.body.named("versioning")
+    block = inline(bucket, "versioning")
     values = {}
     for key in ("enabled", "mfa_delete"):
-        attribute = block.body.attributes.get(key)
+        attribute = block.attributes.get(key)
         value = symbolic(attribute) if attribute is not None else False
         if not isinstance(value, bool):
             shown = value.display() if isinstance(value, Ref) else json.dumps(value)
@@ -128,10 +133,10 @@ def versioning(bucket: Bucket, provider: str | None) -> tuple:
         # S3 cannot return a bucket to unversioned: false means Suspended or never enabled, and only the bucket knows.
         raise Refusal(error("versioning-disabled", f"{bucket.address} has versioning enabled = false: Suspended or "
                             "Disabled in aws_s3_bucket_versioning depends on the bucket's history",
-                            **bucket.where(block),
+                            **bucket.where(),
                             hint="remove the block if versioning was never enabled, or set enabled = true"))
     settings = [("status", "Enabled")] + ([("mfa_delete", "Enabled")] if values["mfa_delete"] else [])
-    body = _head(bucket, provider) + [("bucket", hcl.Expr(_bucket_id(bucket))),
+    body = _head(bucket, provider, "versioning") + [("bucket", hcl.Expr(_bucket_id(bucket))),
                                       ("versioning_configuration", hcl.Block(settings))]
     return "resource", hcl.Block(body, (VERSIONING, bucket.label), spaced=True)
 
@@ -143,7 +148,7 @@ def replication(bucket: Bucket, config, provider: str | None, depends: str | Non
     writer = Writer([config], lambda diagnostic: None)
     _, body = resource(writer, config)
     body = [item for item in body if item[0] != "provider"]  # the bucket's own, put first below
-    head = _head(bucket, provider) + ([("depends_on", hcl.Expr(depends))] if depends else [])
+    head = _head(bucket, provider, "replication_configuration") + ([("depends_on", hcl.Expr(depends))] if depends else [])
     item = ("resource", hcl.Block(head + body, (REPLICATION, bucket.label), spaced=True))
     hcl.render([item], writer.expression)  # rendering finds the variables the references need
     # A variable s3repl wrote to stand for a reference reads back as that reference and is written as the same
@@ -154,14 +159,69 @@ def replication(bucket: Bucket, config, provider: str | None, depends: str | Non
     return item, writer
 
 
-def _head(bucket: Bucket, provider: str | None) -> list:
+def inline(bucket: Bucket, kind: str):
+    """The body of a bucket's inline block of one kind: the block's, or its dynamic block's content."""
+    if kind not in bucket.dynamic:
+        return bucket.block.body.named(kind)[0].body
+    [block] = [b for b in bucket.block.body.named("dynamic") if b.labels[:1] == (kind,)]
+    return block.body.named("content")[0].body
+
+
+def dynamic_for_each(bucket: Bucket, kind: str, text) -> str:
+    """The for_each text of a dynamic inline block s3repl can migrate; refuses (saying why) the others."""
+    from .terraform.evaluate import text_of
+    from .terraform.syntax import Json
+
+    blocks = [b for b in bucket.block.body.named("dynamic") if b.labels[:1] == (kind,)]
+    where = bucket.where(blocks[0])
+    if bucket.repeat or bucket.block.body.named(kind) or len(blocks) > 1:
+        why = f"and uses {bucket.repeat[0]}" if bucket.repeat else "more than once"
+        raise Refusal(error("dynamic", f"{bucket.address} builds {kind} with a dynamic block {why}; s3repl cannot "
+                            "migrate it", **where, hint="write the block out, then run migrate again"))
+    attributes = blocks[0].body.attributes
+    iterator = text(attributes["iterator"]) if "iterator" in attributes else kind
+    contents = blocks[0].body.named("content")
+    if "for_each" not in attributes or len(contents) != 1:
+        raise InputError(error("input", f'dynamic "{kind}" needs for_each and one content block', **where))
+
+    def texts(body):
+        for attribute in body.attributes.values():
+            expr = attribute.expr
+            yield json.dumps(expr.value) if isinstance(expr, Json) else text_of(expr)
+        for inner in body.blocks:
+            yield from texts(inner.body)
+
+    if any(re.search(rf"(?<![\w.]){re.escape(iterator)}\s*\.", t) for t in texts(contents[0].body)):
+        # Its value differs per element of for_each: v4 has no block to repeat, and the upgrade guide's mapping
+        # (tags into and, enabled into status) depends on values only apply knows.
+        raise Refusal(error("dynamic", f"{bucket.address} builds {kind} with a dynamic block whose content uses "
+                            f"{iterator}.*; s3repl cannot migrate it exactly", **where,
+                            hint=f"write the block out, or write the v4 resource by hand (s3repl convert DIR --to "
+                            f"terraform --var ... writes it for given values)"))
+    return text(attributes["for_each"])
+
+
+def _head(bucket: Bucket, provider: str | None, kind: str) -> list:
     """The meta-arguments the new resources take from the bucket: count/for_each, provider."""
     head = [(bucket.repeat[0], hcl.Expr(bucket.repeat[1]))] if bucket.repeat else []
+    if kind in bucket.dynamic:  # the dynamic block makes length(for_each) blocks: 0 or 1
+        head = [("count", hcl.Expr(f"length({bucket.dynamic[kind]})"))]
     return head + ([("provider", hcl.Expr(provider))] if provider else [])
 
 
 def _bucket_id(bucket: Bucket) -> str:
     return f"{bucket.address}{INDEX[bucket.repeat[0]] if bucket.repeat else ''}.id"
+
+
+def present(bucket: Bucket, kind: str, root) -> bool:
+    """Whether a dynamic inline block makes a block with the module's values (decides its import block)."""
+    from .terraform.module import decided
+
+    [block] = [b for b in bucket.block.body.named("dynamic") if b.labels[:1] == (kind,)]
+    try:
+        return len(decided(root, block.body.attributes["for_each"], {}, f'{bucket.address} dynamic "{kind}"')) > 0
+    except InputError as exc:
+        raise Refusal([d.at(**bucket.where()) for d in exc.diagnostics]) from None
 
 
 def names(bucket: Bucket, root) -> dict:
@@ -188,18 +248,35 @@ def names(bucket: Bucket, root) -> dict:
     return found
 
 
-def imports(bucket: Bucket, kinds: list[str], known: dict, imported: set) -> list:
+def _own(kind: str) -> str:
+    """The inline block a new resource comes from."""
+    return "versioning" if kind == VERSIONING else "replication_configuration"
+
+
+def import_keys(bucket: Bucket, kind: str) -> list | dict:
+    """What an import block's for_each goes over: names by index (count), by key (for_each); [] when none exist."""
+    if _own(kind) in bucket.dynamic:  # count = length(for_each): instance [0] when the block exists
+        return [bucket.known[None]] if bucket.present.get(_own(kind)) else []
+    if bucket.repeat[0] == "count":  # a list: each.key is the index count wants
+        return [bucket.known[i] for i in sorted(bucket.known)]
+    return dict(bucket.known)
+
+
+def imports(bucket: Bucket, kinds: list[str], imported: set) -> list:
     """import blocks (Terraform 1.5+; for_each in them 1.7+): https://developer.hashicorp.com/terraform/language/import"""
     out = []
     for kind in kinds:
         if f"{kind}.{bucket.label}" in imported:
             continue
-        if bucket.repeat is None:
-            body = [("to", hcl.Expr(f"{kind}.{bucket.label}")), ("id", known[None])]
-        else:
-            keys = (hcl.Expr("[" + ", ".join(f'"{hcl.escape(known[i])}"' for i in sorted(known)) + "]")
-                    if bucket.repeat[0] == "count" else known)  # a list's each.key is the index count needs
-            body = [("for_each", keys), ("to", hcl.Expr(f"{kind}.{bucket.label}[each.key]")),
-                    ("id", hcl.Expr("each.value"))]
+        if bucket.repeat is None and _own(kind) not in bucket.dynamic:
+            out.append(("import", hcl.Block([("to", hcl.Expr(f"{kind}.{bucket.label}")), ("id", bucket.known[None])],
+                                            spaced=True)))
+            continue
+        keys = import_keys(bucket, kind)
+        if not keys:  # nothing exists to adopt
+            continue
+        if isinstance(keys, list):
+            keys = hcl.Expr("[" + ", ".join(f'"{hcl.escape(name)}"' for name in keys) + "]")
+        body = [("for_each", keys), ("to", hcl.Expr(f"{kind}.{bucket.label}[each.key]")), ("id", hcl.Expr("each.value"))]
         out.append(("import", hcl.Block(body, spaced=True)))
     return out

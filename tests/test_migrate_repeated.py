@@ -15,6 +15,11 @@ VARIABLES = '''variable "names" {
   type    = list(string)
   default = ["cnt-a", "cnt-b"]
 }
+
+variable "replicate" {
+  type    = bool
+  default = true
+}
 '''
 
 # Provider v3 buckets repeated by count and for_each; the inline blocks use count.index, each.* and references.
@@ -70,10 +75,40 @@ resource "aws_s3_bucket" "each" {
     }
   }
 }
+
+# Switched on and off by a dynamic block whose content does not use its iterator: count = length(for_each).
+resource "aws_s3_bucket" "switched" {
+  bucket = "dyn-src"
+
+  dynamic "versioning" {
+    for_each = var.replicate ? [1] : []
+    content {
+      enabled = true
+    }
+  }
+
+  dynamic "replication_configuration" {
+    for_each = var.replicate ? ["on"] : []
+    content {
+      role = "arn:aws:iam::123456789012:role/replication"
+      rules {
+        id     = "all"
+        status = "Enabled"
+        filter {
+          prefix = "logs/"
+        }
+        destination {
+          bucket = aws_s3_bucket.dst[0].arn
+        }
+      }
+    }
+  }
+}
 '''
 
 # The same in Terraform's JSON syntax, a bucket without count beside one with it.
 REPEATED_JSON = {
+    "locals": {"replicate": True},
     "resource": {"aws_s3_bucket": {
         "jdst": {"bucket": "js-dst", "versioning": {"enabled": True}},
         "jsrc": {"count": 2, "bucket": "js-src-${count.index}", "versioning": {"enabled": True},
@@ -86,7 +121,12 @@ REPEATED_JSON = {
                    "replication_configuration": {
                        "role": "arn:aws:iam::123456789012:role/replication",
                        "rules": [{"id": "all", "status": "Enabled",
-                                  "destination": {"bucket": "${aws_s3_bucket.jdst.arn}"}}]}}}},
+                                  "destination": {"bucket": "${aws_s3_bucket.jdst.arn}"}}]}},
+        "jdynamic": {"bucket": "js-dynamic", "versioning": {"enabled": True}, "dynamic": {"replication_configuration": {
+            "for_each": "${local.replicate ? [1] : []}",
+            "content": {"role": "arn:aws:iam::123456789012:role/replication",
+                        "rules": [{"id": "all", "status": "Enabled", "filter": {"prefix": ""},
+                                   "destination": {"bucket": "${aws_s3_bucket.jdst.arn}"}}]}}}}}},
     "output": {"dst": {"value": "${aws_s3_bucket.jdst.id}"}},
 }
 
@@ -106,6 +146,12 @@ def _plain(value):
     return value[1:-1] if isinstance(value, str) and value[:1] == value[-1:] == '"' else value
 
 
+def _as_before(address: str) -> str:
+    """The address of the bucket a migrated resource came from (count = length(for_each) adds [0])."""
+    return address.replace("aws_s3_bucket_replication_configuration.", "aws_s3_bucket.").replace("switched[0]",
+                                                                                                 "switched")
+
+
 def _without_origins(configs):
     same = {"origin": None, "around": None}
     return [c.model_copy(update=same) for c in configs]
@@ -122,15 +168,18 @@ def test_repeated_buckets_get_the_same_meta_argument_and_instance_references(tmp
         assert resources[(kind, "each")]["bucket"] == "${aws_s3_bucket.each[each.key].id}"
     # the expression as written, once on the bucket and once on each new resource
     assert len(re.findall(r'for_each += { first = "fe-first", second = "fe-second" }\n', edit.new)) == 3
+    assert 'count      = length(var.replicate ? ["on"] : [])\n  depends_on = [aws_s3_bucket_versioning.switched]\n' \
+        '  bucket     = aws_s3_bucket.switched.id\n' in edit.new
     rule = resources[("aws_s3_bucket_replication_configuration", "src")]["rule"][0]
     assert rule["id"] == "r-${count.index}" and rule["filter"][0]["and"][0]["prefix"] == "logs/${var.names[count.index]}/"
     assert rule["destination"][0]["bucket"] == "${aws_s3_bucket.dst[count.index].arn}"
-    assert all("versioning" not in body and "replication_configuration" not in body
-               for (kind, _), body in resources.items() if kind == "aws_s3_bucket")
     imports = [(b["to"], b["for_each"]) for b in parsed["import"]]
+    assert all("versioning" not in body and "replication_configuration" not in body and "dynamic" not in body
+               for (kind, _), body in resources.items() if kind == "aws_s3_bucket")
     assert ("${aws_s3_bucket_replication_configuration.src[each.key]}", ["cnt-a", "cnt-b"]) in imports
     assert ("${aws_s3_bucket_versioning.dst[each.key]}", ["cnt-dst-0", "cnt-dst-1"]) in imports
     assert ("${aws_s3_bucket_versioning.each[each.key]}", {"first": "fe-first", "second": "fe-second"}) in imports
+    assert ("${aws_s3_bucket_replication_configuration.switched[each.key]}", ["dyn-src"]) in imports
 
 
 def test_repeated_buckets_read_back_instance_by_instance(tmp_path):
@@ -139,14 +188,22 @@ def test_repeated_buckets_read_back_instance_by_instance(tmp_path):
     before = {c.origin: c for c in read(str(tmp_path))}
     assert before['aws_s3_bucket.each["second"]'].bucket == "fe-second"  # each.value of a map, not its key
     migrate.write(migrate.plan(str(tmp_path)))
-    after = {c.origin.replace("aws_s3_bucket_replication_configuration.", "aws_s3_bucket."): c
-             for c in read(str(tmp_path))}
+    after = {_as_before(c.origin): c for c in read(str(tmp_path))}
     assert sorted(before) == sorted(after) == ['aws_s3_bucket.each["first"]', 'aws_s3_bucket.each["second"]',
-                                               "aws_s3_bucket.src[0]", "aws_s3_bucket.src[1]"]
+                                               "aws_s3_bucket.src[0]", "aws_s3_bucket.src[1]",
+                                               "aws_s3_bucket.switched"]
     for address in before:
         a, b = _without_origins([after[address], before[address]])
         assert not compare(a, b).changes, address
     assert (tmp_path / "variables.tf").read_text("utf-8") == VARIABLES  # a file with nothing to migrate stays
+
+
+def test_a_dynamic_block_that_makes_nothing_imports_nothing(tmp_path):
+    _module(tmp_path)
+    (tmp_path / "variables.tf").write_text(VARIABLES.replace("default = true", "default = false"), encoding="utf-8")
+    [edit] = migrate.plan(str(tmp_path), imports=True)  # read back: no instance before, none after
+    assert 'resource "aws_s3_bucket_replication_configuration" "switched"' in edit.new
+    assert "aws_s3_bucket_replication_configuration.switched[" not in edit.new  # no import block for it
 
 
 @pytest.mark.parametrize("indent,newline", [(2, "\n"), (4, "\r\n"), ("\t", "\n")])
@@ -163,11 +220,11 @@ def test_json_syntax_keeps_order_layout_and_everything_else(indent, newline, tmp
     assert f'{newline}{unit}"resource": {{' in new and f'{newline}{unit}{unit}"aws_s3_bucket": {{' in new
     data = json.loads(new)
     buckets = data["resource"]["aws_s3_bucket"]
-    # Everything but the two inline keys stays, in its order; the new resources and imports come after.
-    expected = {name: {k: v for k, v in body.items() if k not in ("versioning", "replication_configuration")}
+    # Everything but the inline keys (and a dynamic object left empty) stays, in its order; the new resources and imports come after.
+    expected = {name: {k: v for k, v in body.items() if k not in ("versioning", "replication_configuration", "dynamic")}
                 for name, body in REPEATED_JSON["resource"]["aws_s3_bucket"].items()}
     assert json.dumps(buckets) == json.dumps(expected)
-    assert list(data) == ["resource", "output", "import"] and data["output"] == REPEATED_JSON["output"]
+    assert list(data) == ["locals", "resource", "output", "import"] and data["output"] == REPEATED_JSON["output"]
     assert list(data["resource"]) == ["aws_s3_bucket", "aws_s3_bucket_versioning",
                                       "aws_s3_bucket_replication_configuration"]
     replication = data["resource"]["aws_s3_bucket_replication_configuration"]
@@ -176,7 +233,7 @@ def test_json_syntax_keeps_order_layout_and_everything_else(indent, newline, tmp
     assert {"for_each": ["js-src-0", "js-src-1"], "to": "aws_s3_bucket_replication_configuration.jsrc[each.key]",
             "id": "${each.value}"} in data["import"]
     assert {"to": "aws_s3_bucket_versioning.jdst", "id": "js-dst"} in data["import"]
-    after = {c.origin.replace("aws_s3_bucket_replication_configuration.", "aws_s3_bucket."): c for c in read(str(target))}
+    after = {_as_before(c.origin).replace("jdynamic[0]", "jdynamic"): c for c in read(str(target))}
     assert sorted(after) == sorted(before)
     assert not [a for a in before if compare(*_without_origins([after[a], before[a]])).changes]
 
@@ -196,7 +253,7 @@ def test_json_dry_run_prints_a_diff_and_writes_nothing(cli, tmp_path):
     ('resource "aws_s3_bucket" "a" {\n  count  = 1\n  bucket = "b"\n  replication_configuration {\n'
      '    role = "r"\n    dynamic "rules" {\n      for_each = ["x"]\n      content {\n        status = "Enabled"\n'
      '        destination {\n          bucket = "arn:aws:s3:::d"\n        }\n      }\n    }\n  }\n}\n',
-     "with a dynamic block inside a resource with count/for_each"),
+     "with a dynamic block, inside a resource with count/for_each"),
     # The import ids are the bucket names: unknown names (a variable without a value) cannot be imported.
     ('variable "n" {\n  type = list(string)\n}\nresource "aws_s3_bucket" "a" {\n  count  = 2\n'
      '  bucket = var.n[count.index]\n  versioning {\n    enabled = true\n  }\n}\n', "aws_s3_bucket.a[0] has no literal bucket name for the import id (var.n[count.index])"),
@@ -228,14 +285,14 @@ def test_repeated_migrate_import_then_plan_changes_nothing(terraform, s3_emulato
     tf.write("main.tf", REPEATED)
     tf.init()
     tf.apply()
-    sent = _puts(s3_emulator, ["cnt-a", "cnt-b", "fe-first", "fe-second"])
+    sent = _puts(s3_emulator, ["cnt-a", "cnt-b", "fe-first", "fe-second", "dyn-src"])
     result = cli("migrate", tf.workdir, "--import")
     assert result.exit_code == 0, result.output
     tf.run("fmt", "-check", "-diff", "main.tf")  # what s3repl inserted is laid out as terraform fmt would
     plan = tf.plan()
     assert plan.returncode == 2, plan.stderr
-    # versioning: dst 2, src 2, each 2; replication: src 2, each 2
-    assert "Plan: 10 to import, 0 to add, 0 to change, 0 to destroy." in plan.stdout, plan.stdout
+    # versioning: dst 2, src 2, each 2, switched 1; replication: src 2, each 2, switched 1
+    assert "Plan: 12 to import, 0 to add, 0 to change, 0 to destroy." in plan.stdout, plan.stdout
     tf.apply()
     assert tf.plan().returncode == 0  # adopted: the state matches the buckets
     assert _puts(s3_emulator, list(sent)) == sent  # adopting sent nothing new to S3
@@ -251,11 +308,12 @@ def test_json_migrate_import_then_plan_changes_nothing(terraform, s3_emulator, c
     tf.apply()
     result = cli("migrate", tf.workdir, "--import")
     assert result.exit_code == 0, result.output
-    assert re.search(r"migrated .*main\.tf\.json: aws_s3_bucket\.jdst, aws_s3_bucket\.jsrc, aws_s3_bucket\.jplain",
+    assert re.search(r"migrated .*main\.tf\.json: aws_s3_bucket\.jdst, aws_s3_bucket\.jsrc, aws_s3_bucket\.jplain, "
+                     r"aws_s3_bucket\.jdynamic",
                      result.stderr), result.stderr
     plan = tf.plan()
     assert plan.returncode == 2, plan.stderr
-    # versioning: jdst, jsrc 2, jplain; replication: jsrc 2, jplain
-    assert "Plan: 7 to import, 0 to add, 0 to change, 0 to destroy." in plan.stdout, plan.stdout
+    # versioning: jdst, jsrc 2, jplain, jdynamic; replication: jsrc 2, jplain, jdynamic
+    assert "Plan: 9 to import, 0 to add, 0 to change, 0 to destroy." in plan.stdout, plan.stdout
     tf.apply()
     assert tf.plan().returncode == 0
