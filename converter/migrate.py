@@ -51,8 +51,11 @@ def files(path: str) -> list[Path]:
     return [target]
 
 
-def plan(path: str, imports: bool = False, warn=lambda diagnostic: None) -> list[FileEdit]:
-    """The edits that migrate a file or a module directory; refuses (naming each place) what it cannot migrate."""
+def plan(path: str, imports: bool = False, warn=lambda diagnostic: None, context=None) -> list[FileEdit]:
+    """The edits that migrate a file or a module directory; refuses (naming each place) what it cannot migrate.
+
+    context: a converter.context.ReadContext; its --var values decide count/for_each and the import ids.
+    """
     from .context import EMPTY
     from .terraform import module, syntax
 
@@ -61,12 +64,13 @@ def plan(path: str, imports: bool = False, warn=lambda diagnostic: None) -> list
     raws = [p.read_bytes().decode("utf-8") for p in paths]  # the BOM stays a character of the text, kept as it is
     scans = [None if _is_json(raw) else hclscan.blocks(raw, str(p)) for raw, p in zip(raws, paths)]
     tops = [syntax.parse(source).blocks for source in sources]
-    root = module.root(sources, EMPTY)
+    context = context or EMPTY
+    root = module.root(sources, context)
     taken = {b.labels for found in tops for b in found if b.type == "resource" and len(b.labels) == 2}
     imported = {_meta_text(b.body.attributes["to"]) for found in tops for b in found
                 if b.type == "import" and "to" in b.body.attributes}
     declared = {b.labels[0] for found in tops for b in found if b.type == "variable" and b.labels}
-    configs = _replications(sources, tops)
+    configs = _replications(sources, tops, context)
     edits, problems = [], []
     for p, raw, scan, top in zip(paths, raws, scans, tops):
         edit, made = FileEdit(p, raw, raw), []
@@ -85,7 +89,7 @@ def plan(path: str, imports: bool = False, warn=lambda diagnostic: None) -> list
                 continue
             if scanned is not None:
                 for inner in scanned.blocks:
-                    if inner.type in items[0] and inner.commented:
+                    if _inline(inner, items[0]) and inner.commented:
                         warn(error("comments", f"the comments inside {bucket.address}'s {inner.type} block are not "
                                    "carried to the new resource", file=str(p), line=hclscan.line_of(raw, inner.start),
                                    severity="warning"))
@@ -97,7 +101,7 @@ def plan(path: str, imports: bool = False, warn=lambda diagnostic: None) -> list
     if problems:
         raise Refusal(problems)
     if edits:
-        _check(edits, sources, configs)
+        _check(edits, sources, configs, context)
     return edits
 
 
@@ -123,20 +127,20 @@ def _repeat(block, scanned) -> tuple[str, str] | None:
     return None
 
 
-def _replications(sources: list[Source], tops: list) -> dict:
+def _replications(sources: list[Source], tops: list, context) -> dict:
     """The v3 inline configurations of the module, by instance address, read by the terraform reader."""
     if not any(c.type == "replication_configuration" or c.labels[:1] == ("replication_configuration",)
                for found in tops for b in found for c in b.body.blocks):
         return {}
-    return {a: c for a, c in _read(sources).items() if a.startswith("aws_s3_bucket.")}
+    return {a: c for a, c in _read(sources, context).items() if a.startswith("aws_s3_bucket.")}
 
 
-def _read(sources: list[Source]) -> dict:
+def _read(sources: list[Source], context) -> dict:
     """The module's configurations by address; none (a dynamic block may make none) is not an error here."""
     from .formats import terraform
 
     try:
-        return {c.origin: c for c in terraform.read_module(sources)}
+        return {c.origin: c for c in terraform.read_module(sources, context)}
     except Refusal as exc:
         if [d.code for d in exc.diagnostics] == ["no-replication"]:
             return {}
@@ -177,8 +181,12 @@ def _bucket_items(bucket: v4.Bucket, configs: dict, root, taken: set, imported: 
         items.append(v4.versioning(bucket, provider))
         items += v4.imports(bucket, [VERSIONING], imported) if imported is not None else []
     if "replication_configuration" in kinds:
-        written = bucket.repeat or "replication_configuration" in bucket.dynamic  # its expressions, not values
-        config = v4.repeated_config(bucket, root) if written else configs[bucket.address]
+        try:  # its expressions as written
+            config = v4.written_config(bucket, root)
+        except Refusal:  # dynamic blocks inside, a tags map from one expression: a plain bucket's, as evaluated
+            if bucket.repeat or bucket.dynamic:
+                raise
+            config = configs[bucket.address]
         depends = f"[{VERSIONING}.{bucket.label}]" if "versioning" in kinds else None
         item, writer = v4.replication(bucket, config, provider, depends, declared)
         items.append(item)
@@ -187,13 +195,17 @@ def _bucket_items(bucket: v4.Bucket, configs: dict, root, taken: set, imported: 
     return kinds, items, expression
 
 
+def _inline(scanned, kinds: list) -> bool:
+    """Whether a scanned block is one of the inline blocks migrated: itself, or a dynamic block making it."""
+    return scanned.type in kinds or scanned.type == "dynamic" and scanned.labels[:1] != [] and scanned.labels[0] in kinds
+
+
 def _edit_hcl(raw: str, made: list) -> str:
     """raw with each bucket's inline blocks cut and the new resources inserted after it."""
     nl = "\r\n" if "\r\n" in raw else "\n"
     cuts, inserts = [], []
     for bucket, scanned, kinds, items, expression in made:
-        cuts += [_cut_span(raw, inner, scanned) for inner in scanned.blocks
-                 if inner.type in kinds or inner.type == "dynamic" and inner.labels[:1] and inner.labels[0] in kinds]
+        cuts += [_cut_span(raw, inner, scanned) for inner in scanned.blocks if _inline(inner, kinds)]
         inserts.append((scanned.end, nl.join([""] + hcl.render(items, expression))))
     return _apply(raw, cuts, inserts)
 
@@ -229,7 +241,7 @@ def _apply(raw: str, cuts: list, inserts: list) -> str:
     return "".join(out)
 
 
-def _check(edits: list[FileEdit], sources: list[Source], before: dict) -> None:
+def _check(edits: list[FileEdit], sources: list[Source], before: dict, context) -> None:
     """The edited files parse, and the terraform reader finds the same configurations in the module as before."""
     from .formats import terraform
 
@@ -240,7 +252,7 @@ def _check(edits: list[FileEdit], sources: list[Source], before: dict) -> None:
     wanted = {address for address in before if address.split(".", 1)[1].split("[")[0] in labels}
     from .diff import compare
 
-    after = _read([changed.get(s.name, s) for s in sources])
+    after = _read([changed.get(s.name, s) for s in sources], context)
     made = {a for a in after if a.startswith(f"{REPLICATION}.") and a.split(".", 1)[1].split("[")[0] in labels}
     for address in sorted(wanted):
         new_address = f"{REPLICATION}.{address.split('.', 1)[1]}"

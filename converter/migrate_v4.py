@@ -1,8 +1,10 @@
 """The provider v4 resources that replace one aws_s3_bucket's inline blocks, as HCL items for either syntax.
 
-A bucket with count or for_each gives its meta-argument to the new resources, which name it by
-aws_s3_bucket.x[count.index] / [each.key]; their bodies keep the inline block's expressions (count.index and
-each.* mean the same under the same meta-argument), never one instance's values. A `dynamic` block whose content does
+The new resources' bodies keep the inline block's expressions as written, never the values one evaluation gave
+them (only a plain bucket's dynamic blocks inside the inline block, or a tags map from one expression, are written as
+the terraform reader evaluates them). A bucket with
+count or for_each gives its meta-argument to the new resources, which name it by aws_s3_bucket.x[count.index] /
+[each.key] (count.index and each.* mean the same under the same meta-argument). A `dynamic` block whose content does
 not use its iterator is the same content repeated length(for_each) times (0 or 1: the inline blocks take one), so the
 new resource gets count = length(for_each). The v4 upgrade guide:
 https://registry.terraform.io/providers/hashicorp/aws/latest/docs/guides/version-4-upgrade#s3-bucket-refactor
@@ -104,8 +106,8 @@ def _data(body, path: str) -> dict:
     return out
 
 
-def repeated_config(bucket: Bucket, root):
-    """The replication configuration of a bucket with count/for_each, its expressions as written."""
+def written_config(bucket: Bucket, root):
+    """The replication configuration of a bucket's inline block, its expressions as written (not evaluated)."""
     from .formats import terraform
     from .terraform.module import Resource
 
@@ -196,8 +198,8 @@ def dynamic_for_each(bucket: Bucket, kind: str, text) -> str:
         # (tags into and, enabled into status) depends on values only apply knows.
         raise Refusal(error("dynamic", f"{bucket.address} builds {kind} with a dynamic block whose content uses "
                             f"{iterator}.*; s3repl cannot migrate it exactly", **where,
-                            hint=f"write the block out, or write the v4 resource by hand (s3repl convert DIR --to "
-                            f"terraform --var ... writes it for given values)"))
+                            hint="write the block out, or write the v4 resource by hand (s3repl convert DIR --to "
+                            "terraform --var ... writes it for given values)"))
     return text(attributes["for_each"])
 
 

@@ -206,6 +206,61 @@ def test_a_dynamic_block_that_makes_nothing_imports_nothing(tmp_path):
     assert "aws_s3_bucket_replication_configuration.switched[" not in edit.new  # no import block for it
 
 
+UNDECIDED = '''variable "names" {
+  type = list(string)
+}
+
+variable "p" {
+  type    = string
+  default = "LOGS"
+}
+
+resource "aws_s3_bucket" "src" {
+  count  = length(var.names)
+  bucket = var.names[count.index]
+  versioning {
+    enabled = true
+  }
+  replication_configuration {
+    role = "arn:aws:iam::123456789012:role/replication"
+    rules {
+      id     = "x"
+      prefix = "${lower(var.p)}/"
+      status = "Enabled"
+      destination {
+        bucket = "arn:aws:s3:::d-${count.index}"
+      }
+    }
+  }
+}
+'''
+
+
+def test_var_decides_count_and_import_ids_and_expressions_stay(cli, tmp_path):
+    target = tmp_path / "main.tf"
+    target.write_text(UNDECIDED, encoding="utf-8")
+    result = cli("migrate", tmp_path, "--import")
+    assert result.exit_code == 2 and "Pass --var var.names=" in result.stderr, result.output
+    result = cli("migrate", tmp_path, "--import", "--var", 'var.names=["v-a","v-b"]')
+    assert result.exit_code == 0, result.output
+    new = target.read_text("utf-8")
+    assert new.count('for_each = ["v-a", "v-b"]') == 2  # the import ids: the names the given value makes
+    assert len(re.findall(r"count += length\(var.names\)", new)) == 3
+    # The expressions as written, not the values the module gave them (LOGS lowered, the names given).
+    assert '    prefix = "${lower(var.p)}/"\n' in new and '"arn:aws:s3:::d-${count.index}"' in new
+
+
+def test_a_plain_bucket_with_a_tags_expression_is_written_as_evaluated(tmp_path):
+    """Without count/for_each the reader's evaluation is exact: a tags map from one expression is written out."""
+    text = ('variable "t" {\n  type    = map(string)\n  default = { team = "data" }\n}\n'
+            'resource "aws_s3_bucket" "a" {\n  bucket = "b"\n  replication_configuration {\n    role = "r"\n'
+            '    rules {\n      status = "Enabled"\n      filter {\n        tags = var.t\n      }\n'
+            '      destination {\n        bucket = "arn:aws:s3:::d"\n      }\n    }\n  }\n}\n')
+    (tmp_path / "main.tf").write_text(text, encoding="utf-8")
+    [edit] = migrate.plan(str(tmp_path))
+    assert re.search(r'and \{\n +tags = \{\n +team = "data"\n', edit.new), edit.new
+
+
 @pytest.mark.parametrize("indent,newline", [(2, "\n"), (4, "\r\n"), ("\t", "\n")])
 def test_json_syntax_keeps_order_layout_and_everything_else(indent, newline, tmp_path):
     target = tmp_path / "main.tf.json"
