@@ -293,6 +293,31 @@ def test_json_syntax_keeps_order_layout_and_everything_else(indent, newline, tmp
     assert not [a for a in before if compare(*_without_origins([after[a], before[a]])).changes]
 
 
+_BASE = {"bucket": "s-src", "versioning": {"enabled": True}, "replication_configuration": {
+    "role": "r", "rules": [{"status": "Enabled", "destination": {"bucket": "arn:aws:s3:::d"}}]}}
+
+
+@pytest.mark.parametrize("document,kept", [
+    ({"resource": [{"aws_s3_bucket": {"a": _BASE}}]}, lambda d: d["resource"][0]["aws_s3_bucket"]["a"]),
+    ({"resource": {"aws_s3_bucket": [{"a": _BASE}]}}, lambda d: d["resource"]["aws_s3_bucket"][0]["a"]),
+    ({"resource": {"aws_s3_bucket": {"a": [_BASE]}}}, lambda d: d["resource"]["aws_s3_bucket"]["a"][0]),
+    ({"resource": {"aws_s3_bucket": {"a": _BASE}}, "import": {"to": "aws_s3_bucket.a", "id": "s-src"}},
+     lambda d: d["resource"]["aws_s3_bucket"]["a"]),
+], ids=["resource-array", "type-array", "body-array", "import-object"])
+def test_json_syntax_shapes_terraform_allows(document, kept, tmp_path):
+    """JSON syntax lets each level be an object or an array of objects (and a lone import block an object)."""
+    target = tmp_path / "main.tf.json"
+    target.write_text("\ufeff" + json.dumps(document, indent=2), encoding="utf-8")
+    migrate.write(migrate.plan(str(target), imports=True))
+    new = target.read_text("utf-8")
+    data = json.loads(new.removeprefix("\ufeff"))
+    assert new.startswith("\ufeff") and not new.endswith("\n")  # the BOM kept, no final newline added
+    assert kept(data) == {"bucket": "s-src"}
+    assert [c.origin for c in read(str(target))] == ["aws_s3_bucket_replication_configuration.a"]
+    assert [b["to"] for b in data["import"]][-2:] == ["aws_s3_bucket_versioning.a",
+                                                      "aws_s3_bucket_replication_configuration.a"]
+
+
 def test_json_dry_run_prints_a_diff_and_writes_nothing(cli, tmp_path):
     target = tmp_path / "main.tf.json"
     target.write_text(json.dumps(REPEATED_JSON, indent=2) + "\n", encoding="utf-8")
