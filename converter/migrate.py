@@ -79,6 +79,10 @@ def plan(path: str, imports: bool = False, warn=lambda diagnostic: None, context
             if block.type != "resource" or block.labels[:1] != ("aws_s3_bucket",) or len(block.labels) != 2:
                 continue
             scanned = spans.get(block.labels)
+            if scan is not None and scanned is None:  # the two readings of the file disagree: touch nothing
+                problems.append(error("internal", f"aws_s3_bucket.{block.labels[1]} was not found where the syntax "
+                                      "layer reads it", file=str(p), hint="please report it with the file"))
+                continue
             try:
                 bucket = v4.Bucket(block.labels[1], block, _repeat(block, scanned))
                 items = _bucket_items(bucket, configs, root, taken, imported if imports else None, declared, scanned)
