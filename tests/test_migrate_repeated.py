@@ -353,6 +353,31 @@ def test_repeated_refusals_name_the_bucket_and_change_nothing(text, words, cli, 
     assert target.read_text("utf-8") == text
 
 
+def test_a_provider_v3_module_shape_is_refused_clearly(cli, tmp_path):
+    """dynamic "replication_configuration" reading its iterator (as modules for provider v3 wrote it): refused."""
+    import shutil
+    from pathlib import Path
+
+    fixture = Path(__file__).parent / "fixtures" / "terraform" / "v3-dynamic" / "main.tf"
+    shutil.copy(fixture, tmp_path / "main.tf")
+    result = cli("migrate", tmp_path, "--import")
+    assert result.exit_code == 1, result.output
+    assert (f"{tmp_path / 'main.tf'}:23: error: aws_s3_bucket.source builds replication_configuration with a dynamic "
+            "block whose content uses config.*") in result.stderr, result.stderr
+    assert "s3repl convert DIR --to terraform --var" in result.stderr
+    assert (tmp_path / "main.tf").read_bytes() == fixture.read_bytes()
+
+
+def test_comments_in_a_removed_dynamic_block_are_warned_about(cli, tmp_path):
+    text = ('resource "aws_s3_bucket" "a" {\n  bucket = "b"\n  dynamic "versioning" {\n    # on when asked\n'
+            '    for_each = [1]\n    content {\n      enabled = true\n    }\n  }\n}\n')
+    (tmp_path / "main.tf").write_text(text, encoding="utf-8")
+    result = cli("migrate", tmp_path)
+    assert result.exit_code == 0, result.output
+    assert "main.tf:3: warning: the comments inside aws_s3_bucket.a's dynamic block are not carried" in result.stderr
+    assert "count  = length([1])" in (tmp_path / "main.tf").read_text("utf-8")
+
+
 def _puts(emulator, names):
     return {name: len(emulator.puts(name)) for name in names}
 
