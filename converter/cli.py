@@ -509,14 +509,17 @@ def iam(
 @app.command(short_help="Provider v3 inline blocks to v4 resources, in place.")
 @_handles_errors
 def migrate(
-    path: str = typer.Argument(..., help="A .tf file, or a module's directory."),
+    path: str = typer.Argument(..., help="A .tf or .tf.json file, or a module's directory."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Print a unified diff; change nothing."),
     import_: bool = typer.Option(False, "--import", help="Also import blocks (Terraform 1.5+) that adopt what exists."),
+    var: List[str] = VAR,
+    var_file: List[Path] = VAR_FILE,
 ) -> None:
     """Provider v3 inline blocks to v4 resources, in place: s3repl migrate infra/ --import (exit 0, 1 refused)"""
     from . import migrate as run
+    from .cli_options import read_context
 
-    edits = run.plan(path, imports=import_, warn=_say)
+    edits = run.plan(path, imports=import_, warn=_say, context=read_context(var, var_file))
     if not edits:
         typer.echo(f"s3repl: nothing to migrate in {path}", err=True)
     elif dry_run:

@@ -16,12 +16,13 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import hclscan
+from . import hclscan, migrate_json
+from . import migrate_v4 as v4
 from .errors import InputError, Refusal, error
+from .formats import hcl
+from .formats.terraform import Writer
+from .migrate_v4 import REPLICATION, VERSIONING
 from .sources import MAX_INPUT_BYTES, Source, load
-
-VERSIONING, REPLICATION = "aws_s3_bucket_versioning", "aws_s3_bucket_replication_configuration"
-_LITERAL = re.compile(r'"([^"\\$%]*)"\Z')  # a quoted string without escapes or templates
 
 
 @dataclass
@@ -41,162 +42,176 @@ class FileEdit:
 
 
 def files(path: str) -> list[Path]:
-    """The .tf files a PATH names: the file, or a directory's (one module, as Terraform reads it)."""
+    """The .tf and .tf.json files a PATH names: the file, or a directory's (one module, as Terraform reads it)."""
     target = Path(path)
     if target.is_dir():
-        return sorted(p for p in target.iterdir() if p.is_file() and p.name.endswith(".tf"))
+        return sorted(p for p in target.iterdir() if p.is_file() and p.name.endswith((".tf", ".tf.json")))
     if not target.exists():
         raise InputError(error("unreadable", "no such file or directory", file=path))
     return [target]
 
 
-def plan(path: str, imports: bool = False, warn=lambda diagnostic: None) -> list[FileEdit]:
-    """The edits that migrate a file or a module directory; refuses (naming each place) what it cannot migrate."""
+def plan(path: str, imports: bool = False, warn=lambda diagnostic: None, context=None) -> list[FileEdit]:
+    """The edits that migrate a file or a module directory; refuses (naming each place) what it cannot migrate.
+
+    context: a converter.context.ReadContext; its --var values decide count/for_each and the import ids.
+    """
+    from .context import EMPTY
+    from .terraform import module, syntax
+
     paths = files(path)
     sources = [load(str(p), MAX_INPUT_BYTES)[0] for p in paths]
     raws = [p.read_bytes().decode("utf-8") for p in paths]  # the BOM stays a character of the text, kept as it is
-    parsed = [hclscan.blocks(raw, str(p)) for raw, p in zip(raws, paths)]
-    taken = {(b.labels[0], b.labels[1]) for found in parsed for b in found if b.type == "resource" and len(b.labels) == 2}
-    imported = {b.attributes["to"].value for found in parsed for b in found if b.type == "import" and "to" in b.attributes}
-    declared = {b.labels[0] for found in parsed for b in found if b.type == "variable" and b.labels}
-    configs = _replications(sources, parsed)
+    scans = [None if _is_json(raw) else hclscan.blocks(raw, str(p)) for raw, p in zip(raws, paths)]
+    tops = [syntax.parse(source).blocks for source in sources]
+    context = context or EMPTY
+    root = module.root(sources, context)
+    taken = {b.labels for found in tops for b in found if b.type == "resource" and len(b.labels) == 2}
+    imported = {_meta_text(b.body.attributes["to"]) for found in tops for b in found
+                if b.type == "import" and "to" in b.body.attributes}
+    declared = {b.labels[0] for found in tops for b in found if b.type == "variable" and b.labels}
+    configs = _replications(sources, tops, context)
     edits, problems = [], []
-    for p, raw, found in zip(paths, raws, parsed):
-        edit = FileEdit(p, raw, raw)
-        cuts, inserts = [], []
-        for bucket in found:
-            if bucket.type != "resource" or bucket.labels[:1] != ["aws_s3_bucket"] or len(bucket.labels) != 2:
+    for p, raw, scan, top in zip(paths, raws, scans, tops):
+        edit, made = FileEdit(p, raw, raw), []
+        spans = {tuple(b.labels): b for b in scan or () if b.type == "resource" and len(b.labels) == 2}
+        for block in top:
+            if block.type != "resource" or block.labels[:1] != ("aws_s3_bucket",) or len(block.labels) != 2:
+                continue
+            scanned = spans.get(block.labels)
+            if scan is not None and scanned is None:  # the two readings of the file disagree: touch nothing
+                problems.append(error("internal", f"aws_s3_bucket.{block.labels[1]} was not found where the syntax "
+                                      "layer reads it", file=str(p), hint="please report it with the file"))
                 continue
             try:
-                made = _migrate_bucket(raw, bucket, configs, taken, imported if imports else None, warn, str(p),
-                                       declared)
+                bucket = v4.Bucket(block.labels[1], block, _repeat(block, scanned))
+                items = _bucket_items(bucket, configs, root, taken, imported if imports else None, declared, scanned)
             except Refusal as exc:
                 problems += exc.diagnostics
                 continue
-            if made:
-                cut, text = made
-                cuts += cut
-                inserts.append((bucket.end, text))
-                edit.buckets.append(bucket.labels[1])
-        if edit.buckets:
-            edit.new = _apply(raw, cuts, inserts)
+            if items is None:
+                continue
+            if scanned is not None:
+                for inner in scanned.blocks:
+                    if _inline(inner, items[0]) and inner.commented:
+                        warn(error("comments", f"the comments inside {bucket.address}'s {inner.type} block are not "
+                                   "carried to the new resource", file=str(p), line=hclscan.line_of(raw, inner.start),
+                                   severity="warning"))
+            made.append((bucket, scanned, *items))
+            edit.buckets.append(bucket.label)
+        if made:
+            edit.new = _edit_hcl(raw, made) if scan is not None else migrate_json.edit(raw, str(p), made)
             edits.append(edit)
-    for p in paths:
-        if Path(f"{p}.json").exists() and "replication_configuration" in Path(f"{p}.json").read_text("utf-8", "replace"):
-            warn(error("not-migrated", "files in Terraform's JSON syntax are not migrated", file=f"{p}.json",
-                       severity="warning"))
     if problems:
         raise Refusal(problems)
-    for edit in edits:
-        _check(edit, configs)
+    if edits:
+        _check(edits, sources, configs, context)
     return edits
 
 
-def _replications(sources: list[Source], parsed: list) -> dict:
-    """The v3 inline configurations of the module, by bucket address, read by the terraform reader."""
-    if not any(c.type == "replication_configuration" for found in parsed for b in found for c in b.blocks):
+def _is_json(raw: str) -> bool:
+    return raw.lstrip("\ufeff \t\r\n").startswith("{")  # as the syntax layer tells the two apart
+
+
+def _meta_text(attribute) -> str:
+    """A meta-argument's text, either syntax (to = x.y, or "to": "x.y")."""
+    from .formats.terraform import _meta_value
+
+    return str(_meta_value(attribute.expr, attribute.name))
+
+
+def _repeat(block, scanned) -> tuple[str, str] | None:
+    """("count" or "for_each", its expression as written), or None."""
+    for meta in ("count", "for_each"):
+        if meta in block.body.attributes:
+            attribute = block.body.attributes[meta]
+            if scanned is not None:  # HCL: the exact text
+                return meta, scanned.attributes[meta].value
+            return meta, _meta_text(attribute)
+    return None
+
+
+def _replications(sources: list[Source], tops: list, context) -> dict:
+    """The v3 inline configurations of the module, by instance address, read by the terraform reader."""
+    if not any(c.type == "replication_configuration" or c.labels[:1] == ("replication_configuration",)
+               for found in tops for b in found for c in b.body.blocks):
         return {}
+    return {a: c for a, c in _read(sources, context).items() if a.startswith("aws_s3_bucket.")}
+
+
+def _read(sources: list[Source], context) -> dict:
+    """The module's configurations by address; none (a dynamic block may make none) is not an error here."""
     from .formats import terraform
 
-    return {c.origin: c for c in terraform.read_module(sources) if c.origin.startswith("aws_s3_bucket.")}
+    try:
+        return {c.origin: c for c in terraform.read_module(sources, context)}
+    except Refusal as exc:
+        if [d.code for d in exc.diagnostics] == ["no-replication"]:
+            return {}
+        raise
 
 
-def _migrate_bucket(raw: str, bucket, configs: dict, taken: set, imported: set | None, warn, name: str,
-                    declared: set):
-    """The cuts in one aws_s3_bucket and the text to insert after it; None when it has nothing to migrate."""
-    label = bucket.labels[1]
-    address = f"aws_s3_bucket.{label}"
-    line = hclscan.line_of(raw, bucket.start)
-    dynamic = [b.labels[0] for b in bucket.blocks if b.type == "dynamic" and b.labels[:1] in (["versioning"],
-                                                                                             ["replication_configuration"])]
-    if dynamic:
-        raise Refusal(error("dynamic", f"{address} builds {', '.join(dynamic)} with a dynamic block; s3repl cannot "
-                            "migrate it", file=name, line=line, hint="write the block out, then run migrate again"))
-    inner = {b.type: b for b in bucket.blocks if b.type in ("versioning", "replication_configuration")}
-    if not inner:
+def _exact(attribute, scanned, kind: str) -> str:
+    """An attribute's text in a dynamic block: as written in HCL (the scanner's span), the meta text in JSON."""
+    if scanned is not None:
+        for inner in scanned.blocks:
+            if inner.type == "dynamic" and inner.labels[:1] == [kind] and attribute.name in inner.attributes:
+                return inner.attributes[attribute.name].value
+    return _meta_text(attribute)
+
+
+def _bucket_items(bucket: v4.Bucket, configs: dict, root, taken: set, imported: set | None, declared: set,
+                  scanned=None):
+    """(the inline kinds it has, the new items, the expression writer) for one bucket; None when nothing to migrate."""
+    body = bucket.block.body
+    for block in body.named("dynamic"):
+        if block.labels[:1] in (("versioning",), ("replication_configuration",)):
+            kind = block.labels[0]
+            bucket.dynamic[kind] = v4.dynamic_for_each(bucket, kind, lambda attribute: _exact(attribute, scanned, kind))
+            if imported is not None:
+                bucket.present[kind] = v4.present(bucket, kind, root)
+    kinds = [kind for kind in ("versioning", "replication_configuration") if body.named(kind) or kind in bucket.dynamic]
+    if not kinds:
         return None
-    for kind in inner:
+    for kind in kinds:
         new = VERSIONING if kind == "versioning" else REPLICATION
-        if (new, label) in taken:
-            raise Refusal(error("exists", f"{new}.{label} exists already, beside {address}'s {kind} block", file=name,
-                                line=line, hint="remove one of the two, then run migrate again"))
-    for kind, block in inner.items():
-        if block.commented:
-            warn(error("comments", f"the comments inside {address}'s {kind} block are not carried to the new resource",
-                       file=name, line=hclscan.line_of(raw, block.start), severity="warning"))
-    for meta in ("count", "for_each"):
-        if meta in bucket.attributes:
-            raise Refusal(error("unsupported", f"{address} uses {meta}; s3repl does not migrate it", file=name,
-                                line=line, hint="migrate it by hand with the same count/for_each on the new resources"))
-    bucket_name = None
-    if imported is not None:
-        value = bucket.attributes.get("bucket")
-        literal = _LITERAL.match(value.value) if value else None
-        if literal is None:
-            raise Refusal(error("import-id", f"{address} has no literal bucket name for the import id", file=name,
-                                line=line, hint="give it `bucket = \"NAME\"`, or run migrate without --import"))
-        bucket_name = literal.group(1)
+        if (new, bucket.label) in taken:
+            raise Refusal(error("exists", f"{new}.{bucket.label} exists already, beside {bucket.address}'s {kind} "
+                                "block", **bucket.where(), hint="remove one of the two, then run migrate again"))
+    provider = _meta_text(body.attributes["provider"]) if "provider" in body.attributes else None
+    bucket.known = v4.names(bucket, root) if imported is not None else {}
+    items, expression = [], Writer([], lambda diagnostic: None).expression
+    if "versioning" in kinds:
+        items.append(v4.versioning(bucket, provider))
+        items += v4.imports(bucket, [VERSIONING], imported) if imported is not None else []
+    if "replication_configuration" in kinds:
+        try:  # its expressions as written
+            config = v4.written_config(bucket, root)
+        except Refusal:  # dynamic blocks inside, a tags map from one expression: a plain bucket's, as evaluated
+            if bucket.repeat or bucket.dynamic:
+                raise
+            config = configs[bucket.address]
+        depends = f"[{VERSIONING}.{bucket.label}]" if "versioning" in kinds else None
+        item, writer = v4.replication(bucket, config, provider, depends, declared)
+        items.append(item)
+        expression = writer.expression
+        items += v4.imports(bucket, [REPLICATION], imported) if imported is not None else []
+    return kinds, items, expression
+
+
+def _inline(scanned, kinds: list) -> bool:
+    """Whether a scanned block is one of the inline blocks migrated: itself, or a dynamic block making it."""
+    return scanned.type in kinds or scanned.type == "dynamic" and scanned.labels[:1] != [] and scanned.labels[0] in kinds
+
+
+def _edit_hcl(raw: str, made: list) -> str:
+    """raw with each bucket's inline blocks cut and the new resources inserted after it."""
     nl = "\r\n" if "\r\n" in raw else "\n"
-    provider = bucket.attributes.get("provider")
-    lines: list[str] = []
-    if "versioning" in inner:
-        lines += [""] + _versioning(raw, inner["versioning"], address, label, provider, name)
-        lines += _import(VERSIONING, label, bucket_name, imported)
-    if "replication_configuration" in inner:
-        depends = f"[{VERSIONING}.{label}]" if "versioning" in inner else None
-        lines += [""] + _replication(configs[address], label, provider, depends, declared)
-        lines += _import(REPLICATION, label, bucket_name, imported)
-    cuts = [_cut_span(raw, block, bucket) for block in inner.values()]
-    return cuts, nl.join(lines)
-
-
-def _versioning(raw: str, block, address: str, label: str, provider, name: str) -> list[str]:
-    """aws_s3_bucket_versioning for a v3 versioning block (enabled and mfa_delete, literal)."""
-    values = {}
-    for key in ("enabled", "mfa_delete"):
-        attribute = block.attributes.get(key)
-        if attribute is not None and attribute.value not in ("true", "false"):
-            raise Refusal(error("not-literal", f"{address} versioning.{key} is {attribute.value}; s3repl migrates "
-                                "only true or false", file=name, line=hclscan.line_of(raw, attribute.start),
-                                hint="write aws_s3_bucket_versioning by hand"))
-        values[key] = attribute.value if attribute else "false"
-    if values["enabled"] != "true":
-        # S3 cannot return a bucket to unversioned: false means Suspended or never enabled, and only the bucket knows.
-        raise Refusal(error("versioning-disabled", f"{address} has versioning enabled = false: Suspended or Disabled "
-                            "in aws_s3_bucket_versioning depends on the bucket's history", file=name,
-                            line=hclscan.line_of(raw, block.start),
-                            hint="remove the block if versioning was never enabled, or set enabled = true"))
-    from .formats import hcl
-
-    head = [("provider", hcl.Expr(provider.value))] if provider else []
-    settings = [("status", "Enabled")] + ([("mfa_delete", "Enabled")] if values["mfa_delete"] == "true" else [])
-    body = head + [("bucket", hcl.Expr(f"aws_s3_bucket.{label}.id")), ("versioning_configuration", hcl.Block(settings))]
-    return hcl.render([("resource", hcl.Block(body, (VERSIONING, label)))], str)
-
-
-def _replication(config, label: str, provider, depends: str | None, declared: set) -> list[str]:
-    """aws_s3_bucket_replication_configuration for a configuration read from a v3 block, by the terraform writer."""
-    from .formats import hcl
-    from .formats.terraform import Writer, resource
-
-    writer = Writer([config], lambda diagnostic: None)
-    _, body = resource(writer, config)
-    head = [("provider", hcl.Expr(provider.value))] if provider else []
-    head += [("depends_on", hcl.Expr(depends))] if depends else []
-    block = hcl.Block(head + body, (REPLICATION, label))
-    lines = hcl.render([("resource", block)], writer.expression)
-    # A variable s3repl wrote to stand for a reference reads back as that reference and is written as the same
-    # variable again; any other new variable would be a reference the module does not declare.
-    if set(writer.variables) - declared:
-        raise Refusal(error("internal", f"{REPLICATION}.{label} needs {', '.join(set(writer.variables) - declared)}"))
-    return lines
-
-
-def _import(kind: str, label: str, bucket: str | None, imported: set | None) -> list[str]:
-    """An import block (Terraform 1.5+): https://developer.hashicorp.com/terraform/language/import"""
-    if imported is None or f"{kind}.{label}" in imported:
-        return []
-    return ["", "import {", f"  to = {kind}.{label}", f'  id = "{bucket}"', "}"]
+    cuts, inserts = [], []
+    for bucket, scanned, kinds, items, expression in made:
+        cuts += [_cut_span(raw, inner, scanned) for inner in scanned.blocks if _inline(inner, kinds)]
+        inserts.append((scanned.end, nl.join([""] + hcl.render(items, expression))))
+    return _apply(raw, cuts, inserts)
 
 
 def _cut_span(raw: str, block, bucket) -> tuple[int, int]:
@@ -230,26 +245,34 @@ def _apply(raw: str, cuts: list, inserts: list) -> str:
     return "".join(out)
 
 
-def _check(edit: FileEdit, before: dict) -> None:
-    """The edited file parses, and the terraform reader finds the same configurations in it as before the edit."""
+def _check(edits: list[FileEdit], sources: list[Source], before: dict, context) -> None:
+    """The edited files parse, and the terraform reader finds the same configurations in the module as before."""
     from .formats import terraform
 
-    source = Source(str(edit.path), edit.new.removeprefix("\ufeff"))
-    terraform.parse(source)
-    wanted = {f"aws_s3_bucket.{label}" for label in edit.buckets} & set(before)
-    if not wanted:
-        return
+    changed = {str(edit.path): Source(str(edit.path), edit.new.removeprefix("\ufeff")) for edit in edits}
+    for source in changed.values():
+        terraform.parse(source)
+    labels = {label for edit in edits for label in edit.buckets}
+    wanted = {address for address in before if address.split(".", 1)[1].split("[")[0] in labels}
     from .diff import compare
 
-    after = {c.origin: c for c in terraform.read(source)}
-    for address in wanted:
-        new = after.get(f"{REPLICATION}.{address.split('.', 1)[1]}")
+    after = _read([changed.get(s.name, s) for s in sources], context)
+    made = {a for a in after if a.startswith(f"{REPLICATION}.") and a.split(".", 1)[1].split("[")[0] in labels}
+    for address in sorted(wanted):
+        new_address = f"{REPLICATION}.{address.split('.', 1)[1]}"
+        new_address = new_address if new_address in after else f"{new_address}[0]"  # count = length(for_each)
+        made.discard(new_address)
+        new = after.get(new_address)
         same = {"origin": None, "around": None}  # the new resource has its depends_on, the bucket had none
         # Compared by meaning: the inline block and the resource are sent with their own normalizations
         # (an inline filter { prefix = "" } is the resource's filter {}: both select every object).
         if new is None or compare(new.model_copy(update=same), before[address].model_copy(update=same)).changes:
+            file = next((str(e.path) for e in edits if address.split(".", 1)[1].split("[")[0] in e.buckets), None)
             raise Refusal(error("internal", f"the migrated {address} does not read back the same; nothing written",
-                                file=str(edit.path), hint="please report it with the file"))
+                                file=file, hint="please report it with the file"))
+    if made:  # an instance the inline blocks did not have
+        raise Refusal(error("internal", f"the migrated module has {', '.join(sorted(made))} in addition; nothing "
+                            "written", hint="please report it with the files"))
 
 
 def write(edits: list[FileEdit]) -> None:

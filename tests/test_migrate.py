@@ -117,8 +117,9 @@ def test_import_blocks_and_dry_run(cli, tmp_path):
 
 
 @pytest.mark.parametrize("text,code,words", [
-    ('resource "aws_s3_bucket" "a" {\n  dynamic "replication_configuration" {\n    for_each = []\n'
-     '    content {}\n  }\n}\n', 1, "dynamic block"),
+    ('resource "aws_s3_bucket" "a" {\n  bucket = "b"\n  dynamic "replication_configuration" {\n    for_each = []\n'
+     '    content {\n      role = replication_configuration.value\n    }\n  }\n}\n', 1,
+     "dynamic block whose content uses replication_configuration.*"),
     ('resource "aws_s3_bucket" "a" {\n  bucket = "b"\n  versioning {\n    enabled = false\n  }\n}\n', 1, "enabled = false"),
     ('resource "aws_s3_bucket" "a" {\n  bucket = "b"\n  versioning {\n    enabled = var.on\n  }\n}\n', 1, "versioning.enabled is var.on"),
     ('resource "aws_s3_bucket" "a" {\n  bucket = var.name\n  versioning {\n    enabled = true\n  }\n}\n', 1,

@@ -246,8 +246,12 @@ def bucket_name(instance: Instance, address: str) -> Any:
             inner = key[1:-1]
             if inner.isdigit():
                 bindings = {"count": {"index": int(inner)}}
-            else:
-                bindings = {"each": {"key": inner.strip('"'), "value": inner.strip('"')}}
+            else:  # each.value is the map's value for the key, not the key (a set's are the same)
+                try:
+                    pairs = dict(module.repetitions(instance, block, base))
+                except InputError:
+                    return None
+                bindings = pairs.get(inner.strip('"'), {"each": {"key": inner.strip('"'), "value": inner.strip('"')}})
         try:
             name = field(block.body.attributes["bucket"], Scope(instance, bindings),
                          instance.prefix == "" and not bindings)
