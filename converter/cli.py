@@ -472,7 +472,7 @@ def iam(
     from . import read
     from .grammar import api_path
     from .iam import Options, documents
-    from .iam_output import render
+    from .iam_output import notes, render
     from .values import resolve_all
 
     options = Options(tuple(source_kms_key), source_account, batch, manifest_bucket, report_bucket)
@@ -483,6 +483,8 @@ def iam(
     for config in read(inputs, from_, bucket=bucket, context=context):
         config, _ = resolve_all(config, variables, api_path)
         docs = documents(config, options)
+        for note in notes(config, docs, {"cloudformation": "cloudformation-iam"}.get(to, to)):
+            _say(note)
         everything[str(config.bucket)] = docs
         for name, text in render(to, config, docs).items():
             if name.lower() in {n.lower() for n in files}:  # a script names its files: no renaming
