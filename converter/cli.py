@@ -479,14 +479,14 @@ def iam(
     context = _context(var, var_file, profile, region)
     variables = dict(context.variables)
     files: dict[str, str] = {}
-    everything = {}
+    everything, declared = {}, set()  # declared: accounts whose Terraform provider a file already declares
     for config in read(inputs, from_, bucket=bucket, context=context):
         config, _ = resolve_all(config, variables, api_path)
         docs = documents(config, options)
         for note in notes(config, docs, {"cloudformation": "cloudformation-iam"}.get(to, to)):
             _say(note)
         everything[str(config.bucket)] = docs
-        for name, text in render(to, config, docs).items():
+        for name, text in render(to, config, docs, declared).items():
             if name.lower() in {n.lower() for n in files}:  # a script names its files: no renaming
                 raise UsageError(error("file-name", f"two configurations write the file {name}",
                                        hint="pass --bucket NAME to pick one"))

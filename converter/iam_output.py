@@ -206,7 +206,7 @@ def terraform_items(config: ReplicationConfig, docs: dict) -> tuple[list, dict[s
                                                                           hcl.Block([("status", "Enabled")]))],
                                             ("aws_s3_bucket_versioning", f"{name}_{label}"), True)))
     for bucket, policy in _destinations(docs):
-        meta = [("provider", hcl.Expr(f"aws.{alias(accounts[bucket])}"))]
+        meta = provider(accounts[bucket], bucket)
         items.append(("data", hcl.Block(meta + _statement_blocks(policy),
                                         ("aws_iam_policy_document", f"{snake(bucket)}_replica"), True)))
         items.append(("resource", hcl.Block([
@@ -216,12 +216,12 @@ def terraform_items(config: ReplicationConfig, docs: dict) -> tuple[list, dict[s
                 "statements to the document above (source_policy_documents) before applying.\n"
                 "https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/s3_bucket_policy"))))
     for key, account, statement in _key_statements(docs):
-        label = _key_label(key)
+        label = _key_label(config, key)
         meta = provider(account, None)
         items.append(("data", hcl.Block(meta + _statement_blocks({"Statement": [statement]}),
                                         ("aws_iam_policy_document", label), True, comment=(
             f"The replica key {key}\nbelongs to account {account}: its key policy must let the source role encrypt\n"
-            "replicas (https://docs.aws.amazon.com/AmazonS3/latest/userguide/replication-walkthrough-4.html).\n"
+            "replicas (https://docs.aws.amazon.com/AmazonS3/latest/userguide/replication-config-for-kms-objects.html).\n"
             "Merge this statement into that key's policy (source_policy_documents of its aws_iam_policy_document).\n"
             "Not written as an aws_kms_key_policy: that resource replaces the key's whole policy, and a key whose\n"
             "policy loses its administrators' statement cannot be managed any more."))))
@@ -231,10 +231,14 @@ def terraform_items(config: ReplicationConfig, docs: dict) -> tuple[list, dict[s
     return items, owner
 
 
-def as_terraform(config: ReplicationConfig, docs: dict) -> dict[str, str]:
-    """The IAM documents and what the destination accounts need as one .tf file, their providers included."""
+def as_terraform(config: ReplicationConfig, docs: dict, declared: set | None = None) -> dict[str, str]:
+    """The IAM documents and what the destination accounts need as one .tf file, with the providers not declared
+    yet (declared gains them)."""
     items, accounts = terraform_items(config, docs)
-    return {f"{_safe(config.bucket)}.iam.tf": _hcl(providers(accounts) + items)}
+    declared = set() if declared is None else declared
+    new = {account: owns for account, owns in accounts.items() if account not in declared}
+    declared |= set(new)
+    return {f"{_safe(config.bucket)}.iam.tf": _hcl(providers(new) + items)}
 
 
 def _hcl(items: list) -> str:
@@ -277,14 +281,15 @@ def _comment(value) -> str:
     return text if text.isprintable() and text.isascii() else json.dumps(text)
 
 
-def render(target: str, config: ReplicationConfig, docs: dict) -> dict[str, str]:
-    """File name -> text for one configuration's documents in a target."""
+def render(target: str, config: ReplicationConfig, docs: dict, declared: set | None = None) -> dict[str, str]:
+    """File name -> text for one configuration's documents in a target; declared: the accounts whose Terraform
+    provider an earlier configuration's file declares (one module holds each provider once)."""
     if target == "json":
         return as_json(config, docs)
     if target == "cloudformation":
         return as_cloudformation(config, docs)
     if target == "terraform":
-        return as_terraform(config, docs)
+        return as_terraform(config, docs, declared)
     from . import write
 
     return as_cli_script(config, docs, write([config], "cli-json", warn=lambda d: None))
@@ -309,7 +314,7 @@ def notes(config: ReplicationConfig, docs: dict, target: str) -> list:
                          f"{kind} REPLACES the bucket's existing policy", severity="warning",
                          hint="add the existing statements to it before applying"))
     for key, account, _ in _key_statements(docs):
-        where = {"terraform": f"output {_key_label(key)}_policy_statement",
+        where = {"terraform": f"output {_key_label(config, key)}_policy_statement",
                  "cloudformation": f"Metadata {OTHER_ACCOUNTS}",
                  "cloudformation-iam": f"Metadata {OTHER_ACCOUNTS} of the destination template"}.get(
                      target, "document kms-key-policy-statement")
@@ -319,8 +324,9 @@ def notes(config: ReplicationConfig, docs: dict, target: str) -> list:
     return out
 
 
-def _key_label(key: str) -> str:
-    return "replica_" + snake("key_" + key.rsplit("/", 1)[-1])
+def _key_label(config: ReplicationConfig, key: str) -> str:
+    """The data source of a replica key's statement: per configuration, as each names its own role."""
+    return f"{snake(str(config.bucket))}_replica_" + snake("key_" + key.rsplit("/", 1)[-1])
 
 
 def bundle(configs: list[ReplicationConfig], fmt: str, options, warn, variables: dict) -> tuple[list, dict, dict]:

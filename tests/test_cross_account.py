@@ -104,6 +104,16 @@ def test_terraform_validate_passes_on_every_output(terraform, inputs, terraform_
                                "-o", tf.workdir / fmt / file if file else f"{tf.workdir / fmt}/")
         assert code == 0, stderr
         calls.append(f'module "{fmt.replace("-", "_")}" {{\n  source = "./{fmt}"\n}}\n')
+    # Two configurations with a destination in the same account, into one module: its provider is declared once.
+    (cross, _), (two, _) = inputs["cli-json"], inputs["two-accounts"]
+    for command in (["iam", cross, two, "--to", "terraform"], ["convert", cross, two, "--to", "terraform", "--with-iam"]):
+        folder = f"both_{command[0]}"
+        code, _, stderr = _run(*command, "--source-kms-key", SOURCE_KEY, "-o", f"{tf.workdir / folder}/")
+        assert code == 0, stderr
+        declared = [p for p in (tf.workdir / folder).iterdir()
+                    for _ in re.finditer(r'alias += "destination_444455556666"', p.read_text("utf-8"))]
+        assert len(declared) == 1, command
+        calls.append(f'module "{folder}" {{\n  source = "./{folder}"\n}}\n')
     tf.write("main.tf", "\n".join(calls))
     tf.init()
     tf.run("validate")  # raises with terraform's message naming the module and the undeclared provider
