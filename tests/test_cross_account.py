@@ -296,3 +296,22 @@ def test_cloudformation_destination_templates(case, inputs, tmp_path):
         assert policy["Properties"]["PolicyDocument"] == docs[f"destination-bucket-policy:{bucket}"]
         mine = {k: docs[f"kms-key-policy-statement:{k}"] for k, a in keys.items() if a == buckets[bucket]}
         assert template.get("Metadata", {}).get("S3replOtherAccounts", {}).get("KeyPolicyStatements", {}) == mine
+
+
+# --- the cookbook's cross-account journey --------------------------------------------------------------
+
+def test_the_cookbooks_cross_account_excerpts_are_what_the_command_writes(tmp_path, monkeypatch):
+    """docs/cookbook.md "Into another account": its command's output holds each HCL excerpt; stderr is its warnings."""
+    page = (ROOT / "docs" / "cookbook.md").read_text("utf-8")
+    section = page[page.index("**Into another account.**"):page.index("## 2. ")]
+    (command,) = re.findall(r"```sh\n(s3repl [^\n]+)\n```", section)
+    excerpts = re.findall(r"```hcl\n(.*?)```", section, re.S)
+    (warnings,) = re.findall(r"```text\n(.*?)```", section, re.S)
+    monkeypatch.chdir(ROOT)
+    args = command.split()[1:]
+    code, _, stderr = _run(*args[:args.index("-o")], "-o", f"{tmp_path}/")
+    assert code == 0, stderr
+    (written,) = tmp_path.iterdir()
+    text = written.read_text("utf-8")
+    assert len(excerpts) == 4 and all(excerpt in text for excerpt in excerpts)
+    assert [line for line in stderr.splitlines() if not line.startswith("wrote ")] == warnings.splitlines()
