@@ -87,12 +87,14 @@ def as_cloudformation(config: ReplicationConfig, docs: dict) -> dict[str, str]:
         "AWSTemplateFormatVersion": "2010-09-09",
         "Description": f"The replication role of {config.bucket} (s3repl)",
         "Resources": resources, "Outputs": outputs})}
-    accounts, keys = _accounts(config), _key_statements(docs)
+    keys = _key_statements(docs)
     for bucket, policy in _destinations(docs):
         template: dict = {
             "AWSTemplateFormatVersion": "2010-09-09",
             "Description": f"Deploy in the account of {bucket}: lets the source role replicate into it (s3repl)"}
-        statements = {key: statement for key, account, statement in keys if account == accounts.get(bucket)}
+        used = {r.destination.encryption_configuration.replica_kms_key_id for r in config.rules
+                if r.destination.encryption_configuration and _bucket_of(str(r.destination.bucket)) == bucket}
+        statements = {key: statement for key, _, statement in keys if key in used}  # the keys its rules encrypt with
         if statements:
             template["Metadata"] = {OTHER_ACCOUNTS: {"Note": MERGE_KEY, "KeyPolicyStatements": statements}}
         template["Resources"] = {"ReplicationBucketPolicy": {
@@ -139,7 +141,7 @@ def _key_statements(docs: dict) -> list[tuple[str, str, dict]]:
 
 def alias(account: str) -> str:
     """The provider alias for the resources of another account (each destination account has its own)."""
-    return f"destination_{account}"
+    return "destination_" + re.sub(r"[^A-Za-z0-9_]", "_", account)  # an identifier, whatever the input holds
 
 
 def providers(accounts: dict[str, list[str]]) -> list:
@@ -161,7 +163,7 @@ def providers(accounts: dict[str, list[str]]) -> list:
         # https://registry.terraform.io/providers/hashicorp/aws/latest/docs#allowed_account_ids
         items.append(("provider", hcl.Block([
             ("alias", name), ("region", hcl.Expr(f"var.{name}_region")), ("profile", hcl.Expr(f"var.{name}_profile")),
-            ("allowed_account_ids", hcl.Expr(f'["{account}"]')),
+            ("allowed_account_ids", hcl.Expr(f'["{hcl.escape(account)}"]')),
             ("dynamic", hcl.Block([("for_each", hcl.Expr(f"{role} == null ? [] : [{role}]")),  # only when given
                                    ("content", hcl.Block([("role_arn", hcl.Expr("assume_role.value"))]))],
                                   ("assume_role",))),
@@ -304,7 +306,8 @@ def notes(config: ReplicationConfig, docs: dict, target: str) -> list:
     from .errors import error
 
     accounts = _accounts(config)
-    kind = "AWS::S3::BucketPolicy" if target.startswith("cloudformation") else "aws_s3_bucket_policy"
+    kind = ("AWS::S3::BucketPolicy" if target.startswith("cloudformation") else "aws_s3_bucket_policy"
+            if target == "terraform" else "a bucket policy put")
     out = []
     for bucket, _ in _destinations(docs):
         where = {"terraform": f"written with provider aws.{alias(accounts.get(bucket, 'ACCOUNT'))}",

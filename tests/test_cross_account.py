@@ -20,7 +20,7 @@ from converter.cli import app
 CROSS = ROOT / "samples" / "cross-account-kms-owner"
 SOURCE_KEY = "arn:aws:kms:us-east-1:111122223333:key/0000aaaa-11bb-22cc-33dd-444444eeeeee"
 KEY = "arn:aws:kms:us-west-2:444455556666:key/1234abcd-12ab-34cd-56ef-1234567890ab"
-THIRD_KEY = "arn:aws:kms:eu-west-1:777788889999:key/5678efgh-12ab-34cd-56ef-1234567890ab"
+THIRD_KEY = "arn:aws:kms:eu-west-1:999900001111:key/5678efgh-12ab-34cd-56ef-1234567890ab"  # an account with no bucket
 ROLE = "arn:aws:iam::111122223333:role/prod-replication"
 
 
@@ -34,11 +34,12 @@ def _rule(number: int, bucket: str, account: str, key: str | None = None) -> dic
     return rule
 
 
-# Two other accounts, and one rule replicating into the source account itself: three providers' worth of wiring.
+# Two other accounts with buckets, a third holding only a replica key, and a rule into the source account itself.
 TWO_ACCOUNTS = {"Bucket": "multi-source", "ReplicationConfiguration": {"Role": ROLE, "Rules": [
     _rule(1, "replica-four", "444455556666", KEY), _rule(2, "replica-seven", "777788889999", THIRD_KEY),
     _rule(3, "replica-home", "111122223333")]}}
 
+KEYS_OF = {"backup-data-replica": {KEY}, "replica-four": {KEY}, "replica-seven": {THIRD_KEY}}  # the rules' replica keys
 # input, extra arguments, destination bucket -> the alias its resources must use (None: the source's provider),
 # replica key -> alias of its statement's data source
 CASES = {
@@ -51,7 +52,7 @@ CASES = {
     "s3-xml": (CROSS / "s3-xml.xml", ["--bucket", "prod-data-source"], {"backup-data-replica": "destination_444455556666"},
                {KEY: "destination_444455556666"}),
     "two-accounts": (None, [], {"replica-four": "destination_444455556666", "replica-seven": "destination_777788889999",
-                                "replica-home": None}, {KEY: "destination_444455556666", THIRD_KEY: "destination_777788889999"}),
+                                "replica-home": None}, {KEY: "destination_444455556666", THIRD_KEY: "destination_999900001111"}),
     "same-account": (ROOT / "samples" / "minimal-same-account" / "cli-json.json", ["--bucket", "minimal-source"], {}, {}),
 }
 
@@ -294,7 +295,7 @@ def test_cloudformation_destination_templates(case, inputs, tmp_path):
         policy = template["Resources"]["ReplicationBucketPolicy"]
         assert "REPLACES" in policy["Metadata"]["s3repl"]["Note"]
         assert policy["Properties"]["PolicyDocument"] == docs[f"destination-bucket-policy:{bucket}"]
-        mine = {k: docs[f"kms-key-policy-statement:{k}"] for k, a in keys.items() if a == buckets[bucket]}
+        mine = {k: docs[f"kms-key-policy-statement:{k}"] for k in keys if k in KEYS_OF[bucket]}
         assert template.get("Metadata", {}).get("S3replOtherAccounts", {}).get("KeyPolicyStatements", {}) == mine
 
 
@@ -315,3 +316,21 @@ def test_the_cookbooks_cross_account_excerpts_are_what_the_command_writes(tmp_pa
     text = written.read_text("utf-8")
     assert len(excerpts) == 4 and all(excerpt in text for excerpt in excerpts)
     assert [line for line in stderr.splitlines() if not line.startswith("wrote ")] == warnings.splitlines()
+
+
+def test_a_hostile_account_stays_a_string_and_its_alias_an_identifier(tmp_path):
+    """An Account holding quotes, a newline and template markers (S3 would refuse it; --no-validate writes it)."""
+    from test_terraform import hcl2json
+
+    account = '1"]\n} ${x} %{y}'
+    document = {"Bucket": "src", "ReplicationConfiguration": {"Role": ROLE, "Rules": [_rule(1, "dst", account)]}}
+    source = tmp_path / "hostile.json"
+    source.write_text(json.dumps(document), encoding="utf-8")
+    code, _, stderr = _run("convert", source, "--to", "terraform", "--with-iam", "--no-validate", "-o", tmp_path / "x.tf")
+    assert code == 0, stderr
+    tree = hcl2json([tmp_path / "x.tf"])[tmp_path / "x.tf"]
+    (provider,) = tree["provider"]["aws"]
+    assert provider["allowed_account_ids"] == ["1\"]\n} $${x} %%{y}"]  # hcl2json keeps the template escapes
+    assert re.fullmatch(r"destination_\w+", provider["alias"])
+    (policy,) = tree["resource"]["aws_s3_bucket_policy"].values()
+    assert policy[0]["provider"] == f"${{aws.{provider['alias']}}}"
