@@ -472,21 +472,23 @@ def iam(
     from . import read
     from .grammar import api_path
     from .iam import Options, documents
-    from .iam_output import notes, render
+    from .iam_output import notes, render_all
     from .values import resolve_all
 
     options = Options(tuple(source_kms_key), source_account, batch, manifest_bucket, report_bucket)
     context = _context(var, var_file, profile, region)
     variables = dict(context.variables)
     files: dict[str, str] = {}
-    everything, declared = {}, set()  # declared: accounts whose Terraform provider a file already declares
+    everything, pairs = {}, []
     for config in read(inputs, from_, bucket=bucket, context=context):
         config, _ = resolve_all(config, variables, api_path)
         docs = documents(config, options)
         for note in notes(config, docs, {"cloudformation": "cloudformation-iam"}.get(to, to)):
             _say(note)
         everything[str(config.bucket)] = docs
-        for name, text in render(to, config, docs, declared).items():
+        pairs.append((config, docs))
+    for written in render_all(to, pairs):
+        for name, text in written.items():
             if name.lower() in {n.lower() for n in files}:  # a script names its files: no renaming
                 raise UsageError(error("file-name", f"two configurations write the file {name}",
                                        hint="pass --bucket NAME to pick one"))

@@ -6,14 +6,13 @@ import json
 import re
 import shlex
 
-from .formats import hcl, json_text
+from .formats import json_text
 from .formats.cfn_yaml import dump as yaml_dump
 from .formats.cloudformation import pascal
 from .formats.terraform import snake
 from .model import ReplicationConfig
 
 TARGETS = ("json", "cloudformation", "terraform", "cli-script")
-ROLE_ACCOUNT = re.compile(r"arn:aws[a-z-]*:iam::(\d{12}):")
 
 
 def _role(config: ReplicationConfig) -> tuple[str, str]:
@@ -65,16 +64,26 @@ MERGE_KEY = ("Merge each statement into the KeyPolicy of its key (the key's own 
              "cannot edit another account's key, and replacing a key policy can lock its administrators out.")
 
 
-def other_accounts(config: ReplicationConfig, docs: dict) -> dict:
-    """Account -> what deploys there (bucket policies, replica-key statements), for template Metadata."""
-    accounts, out = _accounts(config), {}
-    for bucket, policy in _destinations(docs):
-        out.setdefault(accounts.get(bucket, "unknown"), {}).setdefault("BucketPolicies", {})[bucket] = policy
-    for key, account, statement in _key_statements(docs):
-        out.setdefault(account, {}).setdefault("KeyPolicyStatements", {})[key] = statement
-    return {account: {"Note": " ".join(note for part, note in (("BucketPolicies", REPLACES), ("KeyPolicyStatements",
-                                                                                         MERGE_KEY)) if part in entry),
-                      **entry} for account, entry in out.items()}
+def other_accounts(pairs: list[tuple[ReplicationConfig, dict]]) -> dict:
+    """Account -> what deploys there for all the configurations (the bucket policies one bucket needs merged, each
+    replica key's statements), for template Metadata."""
+    from .iam_terraform import merged
+
+    policies, statements = {}, {}
+    for config, docs in pairs:
+        accounts = _accounts(config)
+        for bucket, policy in _destinations(docs):
+            policies.setdefault((accounts.get(bucket, "unknown"), bucket), []).append(policy)
+        for key, account, statement in _key_statements(docs):
+            statements.setdefault((account, key), []).append({"Statement": [statement]})
+    out: dict = {}
+    for (account, bucket), found in policies.items():
+        out.setdefault(account, {"Note": REPLACES}).setdefault("BucketPolicies", {})[bucket] = merged(found)
+    for (account, key), found in statements.items():
+        entry = out.setdefault(account, {"Note": ""})
+        entry["Note"] = f"{entry['Note']} {MERGE_KEY}".strip() if MERGE_KEY not in entry["Note"] else entry["Note"]
+        entry.setdefault("KeyPolicyStatements", {})[key] = merged(found)["Statement"]
+    return out
 
 
 def as_cloudformation(config: ReplicationConfig, docs: dict) -> dict[str, str]:
@@ -94,7 +103,7 @@ def as_cloudformation(config: ReplicationConfig, docs: dict) -> dict[str, str]:
             "Description": f"Deploy in the account of {bucket}: lets the source role replicate into it (s3repl)"}
         used = {r.destination.encryption_configuration.replica_kms_key_id for r in config.rules
                 if r.destination.encryption_configuration and _bucket_of(str(r.destination.bucket)) == bucket}
-        statements = {key: statement for key, _, statement in keys if key in used}  # the keys its rules encrypt with
+        statements = {key: [statement] for key, _, statement in keys if key in used}  # the keys its rules encrypt with
         if statements:
             template["Metadata"] = {OTHER_ACCOUNTS: {"Note": MERGE_KEY, "KeyPolicyStatements": statements}}
         template["Resources"] = {"ReplicationBucketPolicy": {
@@ -102,29 +111,6 @@ def as_cloudformation(config: ReplicationConfig, docs: dict) -> dict[str, str]:
             "Properties": {"Bucket": bucket, "PolicyDocument": policy}}}
         files[f"{_safe(bucket)}.destination.yaml"] = "# " + REPLACES.split(": ")[0] + ".\n" + yaml_dump(template)
     return files
-
-
-def _statement_blocks(document: dict) -> list:
-    """aws_iam_policy_document statement blocks for a policy document."""
-    blocks = []
-    for statement in document["Statement"]:
-        body: list = [("sid", statement["Sid"]), ("effect", statement["Effect"]),
-                      ("actions", hcl.Expr(_list(statement["Action"])))]
-        if "Resource" in statement:
-            body.append(("resources", hcl.Expr(_list(statement["Resource"]))))
-        for kind, principal in statement.get("Principal", {}).items():
-            body.append(("principals", hcl.Block([("type", kind), ("identifiers", hcl.Expr(_list(principal)))])))
-        for test, conditions in statement.get("Condition", {}).items():
-            for variable, values in conditions.items():
-                body.append(("condition", hcl.Block([("test", test), ("variable", variable),
-                                                     ("values", hcl.Expr(_list(values)))])))
-        blocks.append(("statement", hcl.Block(body)))
-    return blocks
-
-
-def _list(values) -> str:
-    values = values if isinstance(values, list) else [values]
-    return "[" + ", ".join(f'"{hcl.escape(v)}"' for v in values) + "]"
 
 
 def _accounts(config: ReplicationConfig) -> dict[str, str]:
@@ -137,114 +123,6 @@ def _key_statements(docs: dict) -> list[tuple[str, str, dict]]:
     """(key ARN, its account, the statement its key policy needs) for each replica key in another account."""
     return [(name.split(":", 1)[1], name.split(":")[5], doc) for name, doc in docs.items()
             if name.startswith("kms-key-policy-statement:")]
-
-
-def alias(account: str) -> str:
-    """The provider alias for the resources of another account (each destination account has its own)."""
-    return "destination_" + re.sub(r"[^A-Za-z0-9_]", "_", account)  # an identifier, whatever the input holds
-
-
-def providers(accounts: dict[str, list[str]]) -> list:
-    """HCL items: per other account, a provider "aws" pinned to it and the variables saying how to reach it."""
-    items: list = []
-    for account, buckets in sorted(accounts.items()):
-        name, owns = alias(account), ", ".join(buckets) or "the replica keys"
-        variables = {"profile": f"AWS CLI profile with credentials in account {account} (owner of {owns}); null: "
-                                "the environment's credentials",
-                     "role_arn": f"Role in account {account} that Terraform assumes to manage {owns} (e.g. "
-                                 f"arn:aws:iam::{account}:role/OrganizationAccountAccessRole); null: no role assumed",
-                     "region": f"Region of {owns} (account {account}); null: the profile's or AWS_REGION"}
-        for variable, description in variables.items():
-            items.append(("variable", hcl.Block([("type", hcl.Expr("string")), ("default", hcl.Expr("null")),
-                                                 ("description", description)], (f"{name}_{variable}",), True)))
-        role = f"var.{name}_role_arn"
-        # A provider configuration per account, as cross-account replication modules do (a profile or an assumed
-        # role per account); allowed_account_ids stops Terraform before it writes into the wrong account:
-        # https://registry.terraform.io/providers/hashicorp/aws/latest/docs#allowed_account_ids
-        items.append(("provider", hcl.Block([
-            ("alias", name), ("region", hcl.Expr(f"var.{name}_region")), ("profile", hcl.Expr(f"var.{name}_profile")),
-            ("allowed_account_ids", hcl.Expr(f'["{hcl.escape(account)}"]')),
-            ("dynamic", hcl.Block([("for_each", hcl.Expr(f"{role} == null ? [] : [{role}]")),  # only when given
-                                   ("content", hcl.Block([("role_arn", hcl.Expr("assume_role.value"))]))],
-                                  ("assume_role",))),
-        ], ("aws",), True, comment=f"Account {account}, owner of {owns}: the resources there use "
-                                    f"provider = aws.{name}.")))
-    return items
-
-
-def terraform_items(config: ReplicationConfig, docs: dict) -> tuple[list, dict[str, list[str]]]:
-    """aws_iam_role with data "aws_iam_policy_document" and aws_iam_role_policy, versioning on both buckets, and
-    for other accounts the destination's aws_s3_bucket_policy and replica-key statement (with their provider);
-    and account -> the buckets or keys that need its provider."""
-    name = snake(str(config.bucket))
-    items = [
-        ("data", hcl.Block(_statement_blocks(docs["trust-policy"]), ("aws_iam_policy_document", f"{name}_trust"), True)),
-        ("data", hcl.Block(_statement_blocks(docs["permissions-policy"]), ("aws_iam_policy_document", f"{name}_replication"),
-                           True)),
-        ("resource", hcl.Block([("name", _role(config)[1]), ("path", _role(config)[0]),
-                                ("assume_role_policy", hcl.Expr(f"data.aws_iam_policy_document.{name}_trust.json"))],
-                               ("aws_iam_role", f"{name}_replication"), True)),
-        ("resource", hcl.Block([("name", "s3-replication"), ("role", hcl.Expr(f"aws_iam_role.{name}_replication.id")),
-                                ("policy", hcl.Expr(f"data.aws_iam_policy_document.{name}_replication.json"))],
-                               ("aws_iam_role_policy", f"{name}_replication"), True)),
-    ]
-    other = {bucket for bucket, _ in _destinations(docs)}
-    accounts, owner = _accounts(config), {}
-    source_account = ROLE_ACCOUNT.match(str(config.role))
-
-    def provider(account: str, what: str | None) -> list:
-        """The provider meta-argument for a resource of another account."""
-        if source_account and source_account.group(1) == account:
-            return []
-        owns = owner.setdefault(account, [])
-        if what and what not in owns:
-            owns.append(what)
-        return [("provider", hcl.Expr(f"aws.{alias(account)}"))]
-
-    for label, bucket in [("source", str(config.bucket))] + [(snake(b), b) for b in _destination_buckets(config)]:
-        meta = provider(accounts[bucket], bucket) if bucket in other else []
-        # https://docs.aws.amazon.com/AmazonS3/latest/userguide/replication-requirements.html: both need versioning.
-        items.append(("resource", hcl.Block([*meta, ("bucket", bucket), ("versioning_configuration",
-                                                                          hcl.Block([("status", "Enabled")]))],
-                                            ("aws_s3_bucket_versioning", f"{name}_{label}"), True)))
-    for bucket, policy in _destinations(docs):
-        meta = provider(accounts[bucket], bucket)
-        items.append(("data", hcl.Block(meta + _statement_blocks(policy),
-                                        ("aws_iam_policy_document", f"{snake(bucket)}_replica"), True)))
-        items.append(("resource", hcl.Block([
-            *meta, ("bucket", bucket), ("policy", hcl.Expr(f"data.aws_iam_policy_document.{snake(bucket)}_replica.json"))],
-            ("aws_s3_bucket_policy", f"{snake(bucket)}_replica"), True, comment=(
-                f"This REPLACES the whole bucket policy of {bucket} (account {accounts[bucket]}): add its existing\n"
-                "statements to the document above (source_policy_documents) before applying.\n"
-                "https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/s3_bucket_policy"))))
-    for key, account, statement in _key_statements(docs):
-        label = _key_label(config, key)
-        meta = provider(account, None)
-        items.append(("data", hcl.Block(meta + _statement_blocks({"Statement": [statement]}),
-                                        ("aws_iam_policy_document", label), True, comment=(
-            f"The replica key {key}\nbelongs to account {account}: its key policy must let the source role encrypt\n"
-            "replicas (https://docs.aws.amazon.com/AmazonS3/latest/userguide/replication-config-for-kms-objects.html).\n"
-            "Merge this statement into that key's policy (source_policy_documents of its aws_iam_policy_document).\n"
-            "Not written as an aws_kms_key_policy: that resource replaces the key's whole policy, and a key whose\n"
-            "policy loses its administrators' statement cannot be managed any more."))))
-        items.append(("output", hcl.Block([
-            ("description", f"Statement to merge into the key policy of {key} (account {account})"),
-            ("value", hcl.Expr(f"data.aws_iam_policy_document.{label}.json"))], (f"{label}_policy_statement",), True)))
-    return items, owner
-
-
-def as_terraform(config: ReplicationConfig, docs: dict, declared: set | None = None) -> dict[str, str]:
-    """The IAM documents and what the destination accounts need as one .tf file, with the providers not declared
-    yet (declared gains them)."""
-    items, accounts = terraform_items(config, docs)
-    declared = set() if declared is None else declared
-    new = {account: owns for account, owns in accounts.items() if account not in declared}
-    declared |= set(new)
-    return {f"{_safe(config.bucket)}.iam.tf": _hcl(providers(new) + items)}
-
-
-def _hcl(items: list) -> str:
-    return "\n".join(hcl.render(items, lambda ref: ref.display())) + "\n"
 
 
 def as_cli_script(config: ReplicationConfig, docs: dict, replication_json: str) -> dict[str, str]:
@@ -283,15 +161,23 @@ def _comment(value) -> str:
     return text if text.isprintable() and text.isascii() else json.dumps(text)
 
 
-def render(target: str, config: ReplicationConfig, docs: dict, declared: set | None = None) -> dict[str, str]:
-    """File name -> text for one configuration's documents in a target; declared: the accounts whose Terraform
-    provider an earlier configuration's file declares (one module holds each provider once)."""
+def render_all(target: str, pairs: list[tuple[ReplicationConfig, dict]]) -> list[dict[str, str]]:
+    """Per configuration, file name -> text of its documents in a target (Terraform's files make one module)."""
+    if target == "terraform":
+        from .iam_terraform import files
+
+        return files(pairs)
+    return [render(target, config, docs) for config, docs in pairs]
+
+
+def render(target: str, config: ReplicationConfig, docs: dict) -> dict[str, str]:
+    """File name -> text for one configuration's documents in a target."""
     if target == "json":
         return as_json(config, docs)
     if target == "cloudformation":
         return as_cloudformation(config, docs)
     if target == "terraform":
-        return as_terraform(config, docs, declared)
+        return render_all(target, [(config, docs)])[0]
     from . import write
 
     return as_cli_script(config, docs, write([config], "cli-json", warn=lambda d: None))
@@ -304,6 +190,7 @@ def notes(config: ReplicationConfig, docs: dict, target: str) -> list:
     """Warnings for what another account must do: its bucket policy REPLACES the existing one, its replica key's
     policy needs a statement merged in. target: terraform, cloudformation (--with-iam), cloudformation-iam, json."""
     from .errors import error
+    from .iam_terraform import alias, key_label
 
     accounts = _accounts(config)
     kind = ("AWS::S3::BucketPolicy" if target.startswith("cloudformation") else "aws_s3_bucket_policy"
@@ -317,7 +204,7 @@ def notes(config: ReplicationConfig, docs: dict, target: str) -> list:
                          f"{kind} REPLACES the bucket's existing policy", severity="warning",
                          hint="add the existing statements to it before applying"))
     for key, account, _ in _key_statements(docs):
-        where = {"terraform": f"output {_key_label(config, key)}_policy_statement",
+        where = {"terraform": f"output {key_label(config, key)}_policy_statement",
                  "cloudformation": f"Metadata {OTHER_ACCOUNTS}",
                  "cloudformation-iam": f"Metadata {OTHER_ACCOUNTS} of the destination template"}.get(
                      target, "document kms-key-policy-statement")
@@ -325,11 +212,6 @@ def notes(config: ReplicationConfig, docs: dict, target: str) -> list:
                          f"let the source role encrypt replicas ({where})", severity="warning",
                          hint="merge the statement into the key's policy; s3repl does not replace a key policy"))
     return out
-
-
-def _key_label(config: ReplicationConfig, key: str) -> str:
-    """The data source of a replica key's statement: per configuration, as each names its own role."""
-    return f"{snake(str(config.bucket))}_replica_" + snake("key_" + key.rsplit("/", 1)[-1])
 
 
 def bundle(configs: list[ReplicationConfig], fmt: str, options, warn, variables: dict) -> tuple[list, dict, dict]:
@@ -341,24 +223,20 @@ def bundle(configs: list[ReplicationConfig], fmt: str, options, warn, variables:
     from .values import Ref, resolve_all
 
     fmt = canonical_name(fmt)
-    extra_files, resources, metadata, items, accounts, out = {}, {}, {}, [], {}, []
+    extra_files, resources, pairs, out = {}, {}, [], []
     for config in configs:
         resolved = resolve_all(config, variables, api_path)[0]
         docs = documents(resolved, options)
+        pairs.append((resolved, docs))
         kind = next((k for k in ("terraform", "cloudformation") if fmt.startswith(k)), "json")
         for note in notes(resolved, docs, kind):
             warn(note)
         if fmt.startswith("cloudformation"):
             logical_id = pascal(str(config.bucket)) + "ReplicationRole"
             resources[logical_id] = role_resource(resolved, docs)
-            metadata.update(other_accounts(resolved, docs))
             config = config.model_copy(update={"role": Ref(kind="resource", target=logical_id, attribute="Arn",
                                                            resource_type="AWS::IAM::Role")})
         elif fmt.startswith("terraform"):
-            more, owner = terraform_items(resolved, docs)
-            items += more
-            for account, what in owner.items():  # one provider per account, whatever number of configurations
-                accounts.setdefault(account, []).extend(w for w in what if w not in accounts[account])
             config = config.model_copy(update={"role": Ref(
                 kind="resource", target=f"aws_iam_role.{snake(str(config.bucket))}_replication", attribute="arn",
                 resource_type="aws_iam_role")})
@@ -366,10 +244,12 @@ def bundle(configs: list[ReplicationConfig], fmt: str, options, warn, variables:
             extra_files.update(as_json(resolved, docs))
         out.append(config)
     extra: dict = {"resources": resources}
-    if metadata:
-        extra["metadata"] = {OTHER_ACCOUNTS: metadata}
-    if items:
-        hcl_text = _hcl(providers(accounts) + items)
+    if fmt.startswith("cloudformation") and other_accounts(pairs):
+        extra["metadata"] = {OTHER_ACCOUNTS: other_accounts(pairs)}
+    if fmt.startswith("terraform"):
+        from .iam_terraform import module_text
+
+        hcl_text = module_text(pairs)  # one module: each provider and bucket policy once
         if fmt == "terraform-json":
             extra_files[f"{_safe(configs[0].bucket)}.iam.tf"] = hcl_text  # HCL beside .tf.json: one module
         else:

@@ -39,6 +39,10 @@ TWO_ACCOUNTS = {"Bucket": "multi-source", "ReplicationConfiguration": {"Role": R
     _rule(1, "replica-four", "444455556666", KEY), _rule(2, "replica-seven", "777788889999", THIRD_KEY),
     _rule(3, "replica-home", "111122223333")]}}
 
+# A central backup account: two sources, with their own roles, replicate into one bucket of another account.
+CENTRAL = {name: {"Bucket": f"{name}-source", "ReplicationConfiguration": {
+    "Role": f"arn:aws:iam::111122223333:role/{name}", "Rules": [_rule(1, "backup-central", "444455556666", KEY)]}}
+    for name in ("alpha", "beta")}
 KEYS_OF = {"backup-data-replica": {KEY}, "replica-four": {KEY}, "replica-seven": {THIRD_KEY}}  # the rules' replica keys
 # input, extra arguments, destination bucket -> the alias its resources must use (None: the source's provider),
 # replica key -> alias of its statement's data source
@@ -66,7 +70,10 @@ def _run(*args) -> tuple[int, str, str]:
 def inputs(tmp_path_factory) -> dict[str, tuple[Path, list]]:
     folder = tmp_path_factory.mktemp("cross-inputs")
     (folder / "two.json").write_text(json.dumps(TWO_ACCOUNTS), encoding="utf-8")
-    return {name: (path or folder / "two.json", args) for name, (path, args, _, _) in CASES.items()}
+    for name, document in CENTRAL.items():
+        (folder / f"{name}.json").write_text(json.dumps(document), encoding="utf-8")
+    return {name: (path or folder / "two.json", args) for name, (path, args, _, _) in CASES.items()} | {
+        name: (folder / f"{name}.json", []) for name in CENTRAL}
 
 
 @pytest.fixture(scope="module")
@@ -105,16 +112,20 @@ def test_terraform_validate_passes_on_every_output(terraform, inputs, terraform_
                                "-o", tf.workdir / fmt / file if file else f"{tf.workdir / fmt}/")
         assert code == 0, stderr
         calls.append(f'module "{fmt.replace("-", "_")}" {{\n  source = "./{fmt}"\n}}\n')
-    # Two configurations with a destination in the same account, into one module: its provider is declared once.
-    (cross, _), (two, _) = inputs["cli-json"], inputs["two-accounts"]
-    for command in (["iam", cross, two, "--to", "terraform"], ["convert", cross, two, "--to", "terraform", "--with-iam"]):
-        folder = f"both_{command[0]}"
-        code, _, stderr = _run(*command, "--source-kms-key", SOURCE_KEY, "-o", f"{tf.workdir / folder}/")
-        assert code == 0, stderr
-        declared = [p for p in (tf.workdir / folder).iterdir()
-                    for _ in re.finditer(r'alias += "destination_444455556666"', p.read_text("utf-8"))]
-        assert len(declared) == 1, command
-        calls.append(f'module "{folder}" {{\n  source = "./{folder}"\n}}\n')
+    # Configurations with a destination in the same account, into one module: its provider is declared once; with
+    # the same destination bucket, one bucket policy (a second would replace the first) and one versioning.
+    (cross, _), (two, _), (alpha, _), (beta, _) = (inputs[name] for name in ("cli-json", "two-accounts", "alpha", "beta"))
+    for label, paths in (("both", [cross, two]), ("central", [alpha, beta])):
+        for command in (["iam", *paths, "--to", "terraform"], ["convert", *paths, "--to", "terraform", "--with-iam"]):
+            folder = f"{label}_{command[0]}"
+            code, _, stderr = _run(*command, "--source-kms-key", SOURCE_KEY, "-o", f"{tf.workdir / folder}/")
+            assert code == 0, stderr
+            text = "".join(p.read_text("utf-8") for p in (tf.workdir / folder).iterdir())
+            assert len(re.findall(r'alias += "destination_444455556666"', text)) == 1, command
+            if label == "central":
+                assert text.count('resource "aws_s3_bucket_policy"') == 1, command
+                assert text.count('bucket   = "backup-central"') == 2, command  # its versioning, its policy
+            calls.append(f'module "{folder}" {{\n  source = "./{folder}"\n}}\n')
     tf.write("main.tf", "\n".join(calls))
     tf.init()
     tf.run("validate")  # raises with terraform's message naming the module and the undeclared provider
@@ -250,6 +261,34 @@ def test_comments_and_warnings_say_what_replaces_and_what_to_merge(case, terrafo
         assert "warning" not in stderr and "REPLACES" not in text
 
 
+def test_one_bucket_policy_holds_every_source_role(inputs, tmp_path):
+    """Two sources into one bucket of another account: one aws_s3_bucket_policy grants both roles, Sids unique."""
+    from test_terraform import hcl2json
+
+    code, _, stderr = _run("iam", inputs["alpha"][0], inputs["beta"][0], "--to", "terraform", "--source-kms-key",
+                           SOURCE_KEY, "-o", f"{tmp_path}/")
+    assert code == 0, stderr
+    trees = hcl2json(sorted(tmp_path.iterdir()))
+    documents = {name: block for tree in trees.values() for name, (block,) in tree["data"]["aws_iam_policy_document"].items()}
+    policy = _policy(documents["backup_central_replica"])
+    sids = [s["Sid"] for s in policy["Statement"]]
+    assert len(sids) == len(set(sids)) == 4
+    roles = {r for s in policy["Statement"] for r in s["Principal"]["AWS"]}
+    assert roles == {"arn:aws:iam::111122223333:role/alpha", "arn:aws:iam::111122223333:role/beta"}
+    assert findings(policy) == []
+    keys = [name for name in documents if "_replica_key_" in name]  # each role's statement for the shared key
+    assert sorted(keys) == ["alpha_source_replica_key_1234abcd_12ab_34cd_56ef_1234567890ab",
+                            "beta_source_replica_key_1234abcd_12ab_34cd_56ef_1234567890ab"]
+    code, stdout, stderr = _run("convert", inputs["alpha"][0], inputs["beta"][0], "--to", "cloudformation",
+                                "--with-iam", "--source-kms-key", SOURCE_KEY)
+    assert code == 0, stderr
+    (entry,) = load_yaml(stdout)["Metadata"]["S3replOtherAccounts"].values()
+    assert _normal(entry["BucketPolicies"]["backup-central"]) == _normal(policy)
+    (statements,) = entry["KeyPolicyStatements"].values()
+    assert [s["Principal"]["AWS"] for s in statements] == sorted(roles)
+    assert len({s["Sid"] for s in statements}) == 2
+
+
 # --- CloudFormation -----------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("case", CASES)
@@ -269,7 +308,7 @@ def test_cloudformation_with_iam_keeps_what_other_accounts_deploy_as_metadata(ca
             entry.setdefault("BucketPolicies", {})[bucket] = docs[f"destination-bucket-policy:{bucket}"]
     for key, alias in keys.items():
         entry = expected.setdefault(alias.removeprefix("destination_"), {})
-        entry.setdefault("KeyPolicyStatements", {})[key] = docs[f"kms-key-policy-statement:{key}"]
+        entry.setdefault("KeyPolicyStatements", {})[key] = [docs[f"kms-key-policy-statement:{key}"]]
     assert {a: {k: v for k, v in e.items() if k != "Note"} for a, e in other.items()} == expected
     for entry in other.values():
         assert ("REPLACES the bucket's existing policy" in entry["Note"]) == ("BucketPolicies" in entry)
@@ -295,7 +334,7 @@ def test_cloudformation_destination_templates(case, inputs, tmp_path):
         policy = template["Resources"]["ReplicationBucketPolicy"]
         assert "REPLACES" in policy["Metadata"]["s3repl"]["Note"]
         assert policy["Properties"]["PolicyDocument"] == docs[f"destination-bucket-policy:{bucket}"]
-        mine = {k: docs[f"kms-key-policy-statement:{k}"] for k in keys if k in KEYS_OF[bucket]}
+        mine = {k: [docs[f"kms-key-policy-statement:{k}"]] for k in keys if k in KEYS_OF[bucket]}
         assert template.get("Metadata", {}).get("S3replOtherAccounts", {}).get("KeyPolicyStatements", {}) == mine
 
 
