@@ -302,7 +302,8 @@ def _convert(inputs, to, from_, output, bucket, schema, allow_lossy, reading, sh
         from .iam import Options
         from .iam_output import bundle
 
-        configs, extra, extra_files = bundle(configs, to, Options(tuple(source_kms_key), source_account), say, variables)
+        configs, extra, extra_files = bundle(configs, to, Options(tuple(source_kms_key), source_account), say, variables,
+                                             import_)
     beside: dict[str, str] = {}
     if import_:
         extra = {**extra, "imports": True, "files": beside}

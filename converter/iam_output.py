@@ -214,9 +214,11 @@ def notes(config: ReplicationConfig, docs: dict, target: str) -> list:
     return out
 
 
-def bundle(configs: list[ReplicationConfig], fmt: str, options, warn, variables: dict) -> tuple[list, dict, dict]:
+def bundle(configs: list[ReplicationConfig], fmt: str, options, warn, variables: dict,
+           imports: bool = False) -> tuple[list, dict, dict]:
     """--with-iam: the configurations pointing at the role written beside them, the writer options that add it,
-    and the extra files (for formats that hold only the configuration)."""
+    and the extra files (for formats that hold only the configuration); imports: the writer versions (and adopts)
+    the source buckets itself."""
     from .formats import canonical_name
     from .grammar import api_path
     from .iam import documents
@@ -249,7 +251,10 @@ def bundle(configs: list[ReplicationConfig], fmt: str, options, warn, variables:
     if fmt.startswith("terraform"):
         from .iam_terraform import module_text
 
-        hcl_text = module_text(pairs)  # one module: each provider and bucket policy once
+        # The writer versions the source buckets itself with --import, and terraform-legacy always (inline versioning):
+        # a second resource would manage the same setting.
+        versioned = {str(config.bucket) for config, _ in pairs} if imports or fmt == "terraform-legacy" else set()
+        hcl_text = module_text(pairs, versioned)  # one module: each provider, versioning and bucket policy once
         if fmt == "terraform-json":
             extra_files[f"{_safe(configs[0].bucket)}.iam.tf"] = hcl_text  # HCL beside .tf.json: one module
         else:

@@ -172,9 +172,10 @@ def terraform_items(config: ReplicationConfig, docs: dict, module: Module) -> li
     return items
 
 
-def module_text(pairs: list[tuple[ReplicationConfig, dict]]) -> str:
-    """One module's HCL for every configuration (--with-iam): providers, the IAM documents, the bucket policies."""
-    module = Module()
+def module_text(pairs: list[tuple[ReplicationConfig, dict]], versioned: set) -> str:
+    """One module's HCL for every configuration (--with-iam): providers, the IAM documents, the bucket policies;
+    versioned: buckets whose versioning the module holds already (written with --import)."""
+    module = Module(versioned=set(versioned))
     items = []
     for module.file, (config, docs) in enumerate(pairs):
         items += terraform_items(config, docs, module)

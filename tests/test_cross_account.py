@@ -373,3 +373,16 @@ def test_a_hostile_account_stays_a_string_and_its_alias_an_identifier(tmp_path):
     assert re.fullmatch(r"destination_\w+", provider["alias"])
     (policy,) = tree["resource"]["aws_s3_bucket_policy"].values()
     assert policy[0]["provider"] == f"${{aws.{provider['alias']}}}"
+
+
+@pytest.mark.parametrize("fmt,flags", [("terraform", ["--import"]), ("terraform-legacy", []), ("terraform", [])])
+def test_a_bucket_versioned_by_one_resource_only(fmt, flags, inputs, tmp_path):
+    """--with-iam leaves the source's versioning to the writer where it writes one (--import; v3 inline versioning)."""
+    path, args = inputs["cli-json"]
+    code, _, stderr = _run("convert", path, "--to", fmt, "--with-iam", *flags, "--source-kms-key", SOURCE_KEY,
+                           "-o", tmp_path / "main.tf")
+    assert code == 0, stderr
+    text = (tmp_path / "main.tf").read_text("utf-8")
+    managers = len(re.findall(r'resource "aws_s3_bucket_versioning" "\w+" \{\n(?:  provider.*\n)?  bucket += "prod-data-source"',
+                              text)) + text.count("versioning {\n    enabled = true")
+    assert managers == 1
