@@ -302,7 +302,8 @@ def _convert(inputs, to, from_, output, bucket, schema, allow_lossy, reading, sh
         from .iam import Options
         from .iam_output import bundle
 
-        configs, extra, extra_files = bundle(configs, to, Options(tuple(source_kms_key), source_account), say, variables)
+        configs, extra, extra_files = bundle(configs, to, Options(tuple(source_kms_key), source_account), say, variables,
+                                             import_)
     beside: dict[str, str] = {}
     if import_:
         extra = {**extra, "imports": True, "files": beside}
@@ -472,19 +473,23 @@ def iam(
     from . import read
     from .grammar import api_path
     from .iam import Options, documents
-    from .iam_output import render
+    from .iam_output import notes, render_all
     from .values import resolve_all
 
     options = Options(tuple(source_kms_key), source_account, batch, manifest_bucket, report_bucket)
     context = _context(var, var_file, profile, region)
     variables = dict(context.variables)
     files: dict[str, str] = {}
-    everything = {}
+    everything, pairs = {}, []
     for config in read(inputs, from_, bucket=bucket, context=context):
         config, _ = resolve_all(config, variables, api_path)
         docs = documents(config, options)
+        for note in notes(config, docs, {"cloudformation": "cloudformation-iam"}.get(to, to)):
+            _say(note)
         everything[str(config.bucket)] = docs
-        for name, text in render(to, config, docs).items():
+        pairs.append((config, docs))
+    for written in render_all(to, pairs):
+        for name, text in written.items():
             if name.lower() in {n.lower() for n in files}:  # a script names its files: no renaming
                 raise UsageError(error("file-name", f"two configurations write the file {name}",
                                        hint="pass --bucket NAME to pick one"))

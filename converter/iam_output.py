@@ -6,7 +6,7 @@ import json
 import re
 import shlex
 
-from .formats import hcl, json_text
+from .formats import json_text
 from .formats.cfn_yaml import dump as yaml_dump
 from .formats.cloudformation import pascal
 from .formats.terraform import snake
@@ -54,9 +54,41 @@ def role_resource(config: ReplicationConfig, docs: dict) -> dict:
     return role
 
 
+# CloudFormation cannot change what another account (or another stack) owns: a destination's bucket policy deploys
+# from a template in that account, and a replica key's policy is the key's own KeyPolicy, which the user merges the
+# statement into. Both are kept as template Metadata where no template of ours can hold them as resources.
+OTHER_ACCOUNTS = "S3replOtherAccounts"
+REPLACES = ("An AWS::S3::BucketPolicy REPLACES the bucket's existing policy: add its existing statements first. "
+            "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3-bucketpolicy.html")
+MERGE_KEY = ("Merge each statement into the KeyPolicy of its key (the key's own stack or console): CloudFormation "
+             "cannot edit another account's key, and replacing a key policy can lock its administrators out.")
+
+
+def other_accounts(pairs: list[tuple[ReplicationConfig, dict]]) -> dict:
+    """Account -> what deploys there for all the configurations (the bucket policies one bucket needs merged, each
+    replica key's statements), for template Metadata."""
+    from .iam_terraform import merged
+
+    policies, statements = {}, {}
+    for config, docs in pairs:
+        accounts = _accounts(config)
+        for bucket, policy in _destinations(docs):
+            policies.setdefault((accounts.get(bucket, "unknown"), bucket), []).append(policy)
+        for key, account, statement in _key_statements(docs):
+            statements.setdefault((account, key), []).append({"Statement": [statement]})
+    out: dict = {}
+    for (account, bucket), found in policies.items():
+        out.setdefault(account, {"Note": REPLACES}).setdefault("BucketPolicies", {})[bucket] = merged(found)
+    for (account, key), found in statements.items():
+        entry = out.setdefault(account, {"Note": ""})
+        entry["Note"] = f"{entry['Note']} {MERGE_KEY}".strip() if MERGE_KEY not in entry["Note"] else entry["Note"]
+        entry.setdefault("KeyPolicyStatements", {})[key] = merged(found)["Statement"]
+    return out
+
+
 def as_cloudformation(config: ReplicationConfig, docs: dict) -> dict[str, str]:
-    """The source account's template (the role) and one template per destination account (its bucket policy);
-    each deploys in its own account."""
+    """The source account's template (the role) and one template per destination account (its bucket policy, and
+    the replica-key statements to merge as Metadata); each deploys in its own account."""
     resources = {"ReplicationRole": role_resource(config, docs)}
     outputs = {"ReplicationRoleArn": {"Description": "Use as the replication configuration's Role",
                                       "Value": {"Fn::GetAtt": ["ReplicationRole", "Arn"]}}}
@@ -64,69 +96,33 @@ def as_cloudformation(config: ReplicationConfig, docs: dict) -> dict[str, str]:
         "AWSTemplateFormatVersion": "2010-09-09",
         "Description": f"The replication role of {config.bucket} (s3repl)",
         "Resources": resources, "Outputs": outputs})}
+    keys = _key_statements(docs)
     for bucket, policy in _destinations(docs):
-        files[f"{_safe(bucket)}.destination.yaml"] = yaml_dump({
+        template: dict = {
             "AWSTemplateFormatVersion": "2010-09-09",
-            "Description": f"Deploy in the account of {bucket}: lets the source role replicate into it (s3repl)",
-            "Resources": {"ReplicationBucketPolicy": {"Type": "AWS::S3::BucketPolicy", "Properties": {
-                "Bucket": bucket, "PolicyDocument": policy}}}})
+            "Description": f"Deploy in the account of {bucket}: lets the source role replicate into it (s3repl)"}
+        used = {r.destination.encryption_configuration.replica_kms_key_id for r in config.rules
+                if r.destination.encryption_configuration and _bucket_of(str(r.destination.bucket)) == bucket}
+        statements = {key: [statement] for key, _, statement in keys if key in used}  # the keys its rules encrypt with
+        if statements:
+            template["Metadata"] = {OTHER_ACCOUNTS: {"Note": MERGE_KEY, "KeyPolicyStatements": statements}}
+        template["Resources"] = {"ReplicationBucketPolicy": {
+            "Type": "AWS::S3::BucketPolicy", "Metadata": {"s3repl": {"Note": REPLACES}},
+            "Properties": {"Bucket": bucket, "PolicyDocument": policy}}}
+        files[f"{_safe(bucket)}.destination.yaml"] = "# " + REPLACES.split(": ")[0] + ".\n" + yaml_dump(template)
     return files
 
 
-def _statement_blocks(document: dict) -> list:
-    """aws_iam_policy_document statement blocks for a policy document."""
-    blocks = []
-    for statement in document["Statement"]:
-        body: list = [("sid", statement["Sid"]), ("effect", statement["Effect"]),
-                      ("actions", hcl.Expr(_list(statement["Action"])))]
-        if "Resource" in statement:
-            body.append(("resources", hcl.Expr(_list(statement["Resource"]))))
-        for kind, principal in statement.get("Principal", {}).items():
-            body.append(("principals", hcl.Block([("type", kind), ("identifiers", hcl.Expr(_list(principal)))])))
-        for test, conditions in statement.get("Condition", {}).items():
-            for variable, values in conditions.items():
-                body.append(("condition", hcl.Block([("test", test), ("variable", variable),
-                                                     ("values", hcl.Expr(_list(values)))])))
-        blocks.append(("statement", hcl.Block(body)))
-    return blocks
+def _accounts(config: ReplicationConfig) -> dict[str, str]:
+    """Destination bucket name -> its account, where the configuration names both as literals."""
+    return {_bucket_of(r.destination.bucket): r.destination.account for r in config.rules
+            if isinstance(r.destination.bucket, str) and isinstance(r.destination.account, str)}
 
 
-def _list(values) -> str:
-    values = values if isinstance(values, list) else [values]
-    return "[" + ", ".join(f'"{hcl.escape(v)}"' for v in values) + "]"
-
-
-def as_terraform(config: ReplicationConfig, docs: dict) -> dict[str, str]:
-    """aws_iam_role with data "aws_iam_policy_document" and aws_iam_role_policy, versioning on both buckets, and
-    the destination's aws_s3_bucket_policy (for the destination account's provider)."""
-    name = snake(str(config.bucket))
-    items = [
-        ("data", hcl.Block(_statement_blocks(docs["trust-policy"]), ("aws_iam_policy_document", f"{name}_trust"), True)),
-        ("data", hcl.Block(_statement_blocks(docs["permissions-policy"]), ("aws_iam_policy_document", f"{name}_replication"),
-                           True)),
-        ("resource", hcl.Block([("name", _role(config)[1]), ("path", _role(config)[0]),
-                                ("assume_role_policy", hcl.Expr(f"data.aws_iam_policy_document.{name}_trust.json"))],
-                               ("aws_iam_role", f"{name}_replication"), True)),
-        ("resource", hcl.Block([("name", "s3-replication"), ("role", hcl.Expr(f"aws_iam_role.{name}_replication.id")),
-                                ("policy", hcl.Expr(f"data.aws_iam_policy_document.{name}_replication.json"))],
-                               ("aws_iam_role_policy", f"{name}_replication"), True)),
-    ]
-    for label, bucket in [("source", str(config.bucket))] + [(snake(b), b) for b in _destination_buckets(config)]:
-        # https://docs.aws.amazon.com/AmazonS3/latest/userguide/replication-requirements.html: both need versioning.
-        items.append(("resource", hcl.Block([("bucket", bucket), ("versioning_configuration",
-                                                                   hcl.Block([("status", "Enabled")]))],
-                                            ("aws_s3_bucket_versioning", f"{name}_{label}"), True)))
-    for bucket, policy in _destinations(docs):
-        items.append(("data", hcl.Block(_statement_blocks(policy), ("aws_iam_policy_document", f"{snake(bucket)}_replica"),
-                                        True)))
-        items.append(("resource", hcl.Block([
-            ("bucket", bucket), ("policy", hcl.Expr(f"data.aws_iam_policy_document.{snake(bucket)}_replica.json"))],
-            ("aws_s3_bucket_policy", f"{snake(bucket)}_replica"), True)))
-    text = "\n".join(hcl.render(items, lambda ref: ref.display())) + "\n"
-    if _destinations(docs):
-        text = ("# The aws_s3_bucket_policy and the destination's aws_s3_bucket_versioning belong to the destination\n"
-                "# account: give them a provider for it (provider = aws.destination).\n") + text
-    return {f"{_safe(config.bucket)}.iam.tf": text}
+def _key_statements(docs: dict) -> list[tuple[str, str, dict]]:
+    """(key ARN, its account, the statement its key policy needs) for each replica key in another account."""
+    return [(name.split(":", 1)[1], name.split(":")[5], doc) for name, doc in docs.items()
+            if name.startswith("kms-key-policy-statement:")]
 
 
 def as_cli_script(config: ReplicationConfig, docs: dict, replication_json: str) -> dict[str, str]:
@@ -165,6 +161,15 @@ def _comment(value) -> str:
     return text if text.isprintable() and text.isascii() else json.dumps(text)
 
 
+def render_all(target: str, pairs: list[tuple[ReplicationConfig, dict]]) -> list[dict[str, str]]:
+    """Per configuration, file name -> text of its documents in a target (Terraform's files make one module)."""
+    if target == "terraform":
+        from .iam_terraform import files
+
+        return files(pairs)
+    return [render(target, config, docs) for config, docs in pairs]
+
+
 def render(target: str, config: ReplicationConfig, docs: dict) -> dict[str, str]:
     """File name -> text for one configuration's documents in a target."""
     if target == "json":
@@ -172,7 +177,7 @@ def render(target: str, config: ReplicationConfig, docs: dict) -> dict[str, str]
     if target == "cloudformation":
         return as_cloudformation(config, docs)
     if target == "terraform":
-        return as_terraform(config, docs)
+        return render_all(target, [(config, docs)])[0]
     from . import write
 
     return as_cli_script(config, docs, write([config], "cli-json", warn=lambda d: None))
@@ -181,38 +186,77 @@ def render(target: str, config: ReplicationConfig, docs: dict) -> dict[str, str]
 
 
 
-def bundle(configs: list[ReplicationConfig], fmt: str, options, warn, variables: dict) -> tuple[list, dict, dict]:
+def notes(config: ReplicationConfig, docs: dict, target: str) -> list:
+    """Warnings for what another account must do: its bucket policy REPLACES the existing one, its replica key's
+    policy needs a statement merged in. target: terraform, cloudformation (--with-iam), cloudformation-iam, json."""
+    from .errors import error
+    from .iam_terraform import alias, key_label
+
+    accounts = _accounts(config)
+    kind = ("AWS::S3::BucketPolicy" if target.startswith("cloudformation") else "aws_s3_bucket_policy"
+            if target == "terraform" else "a bucket policy put")
+    out = []
+    for bucket, _ in _destinations(docs):
+        where = {"terraform": f"written with provider aws.{alias(accounts.get(bucket, 'ACCOUNT'))}",
+                 "cloudformation": f"write it with s3repl iam --to cloudformation; Metadata {OTHER_ACCOUNTS} holds it",
+                 "cloudformation-iam": "its own template"}.get(target, "its own document")
+        out.append(error("other-account", f"{bucket} is in another account: its bucket policy deploys there ({where}); "
+                         f"{kind} REPLACES the bucket's existing policy", severity="warning",
+                         hint="add the existing statements to it before applying"))
+    for key, account, _ in _key_statements(docs):
+        where = {"terraform": f"output {key_label(config, key)}_policy_statement",
+                 "cloudformation": f"Metadata {OTHER_ACCOUNTS}",
+                 "cloudformation-iam": f"Metadata {OTHER_ACCOUNTS} of the destination template"}.get(
+                     target, "document kms-key-policy-statement")
+        out.append(error("replica-key-policy", f"the replica key {key} is in account {account}: its key policy must "
+                         f"let the source role encrypt replicas ({where})", severity="warning",
+                         hint="merge the statement into the key's policy; s3repl does not replace a key policy"))
+    return out
+
+
+def bundle(configs: list[ReplicationConfig], fmt: str, options, warn, variables: dict,
+           imports: bool = False) -> tuple[list, dict, dict]:
     """--with-iam: the configurations pointing at the role written beside them, the writer options that add it,
-    and the extra files (for formats that hold only the configuration)."""
+    and the extra files (for formats that hold only the configuration); imports: the writer versions (and adopts)
+    the source buckets itself."""
     from .formats import canonical_name
     from .grammar import api_path
     from .iam import documents
     from .values import Ref, resolve_all
 
     fmt = canonical_name(fmt)
-    extra_files, resources, appendix, out = {}, {}, [], []
+    extra_files, resources, pairs, out = {}, {}, [], []
     for config in configs:
-        docs = documents(resolve_all(config, variables, api_path)[0], options)
-        if any(name.startswith("destination-bucket-policy:") for name in docs):
-            from .errors import error
-
-            warn(error("other-account", "a destination is in another account: its bucket policy deploys there; "
-                       "write it with s3repl iam", severity="warning"))
+        resolved = resolve_all(config, variables, api_path)[0]
+        docs = documents(resolved, options)
+        pairs.append((resolved, docs))
+        kind = next((k for k in ("terraform", "cloudformation") if fmt.startswith(k)), "json")
+        for note in notes(resolved, docs, kind):
+            warn(note)
         if fmt.startswith("cloudformation"):
             logical_id = pascal(str(config.bucket)) + "ReplicationRole"
-            resources[logical_id] = role_resource(config, docs)
+            resources[logical_id] = role_resource(resolved, docs)
             config = config.model_copy(update={"role": Ref(kind="resource", target=logical_id, attribute="Arn",
                                                            resource_type="AWS::IAM::Role")})
         elif fmt.startswith("terraform"):
-            hcl_text = as_terraform(config, docs)[f"{_safe(config.bucket)}.iam.tf"]
-            if fmt == "terraform-json":
-                extra_files[f"{_safe(config.bucket)}.iam.tf"] = hcl_text  # HCL beside .tf.json: one module
-            else:
-                appendix.append(hcl_text)
             config = config.model_copy(update={"role": Ref(
                 kind="resource", target=f"aws_iam_role.{snake(str(config.bucket))}_replication", attribute="arn",
                 resource_type="aws_iam_role")})
         else:
-            extra_files.update(as_json(config, docs))
+            extra_files.update(as_json(resolved, docs))
         out.append(config)
-    return out, {"resources": resources, "appendix": "\n".join(appendix)}, extra_files
+    extra: dict = {"resources": resources}
+    if fmt.startswith("cloudformation") and other_accounts(pairs):
+        extra["metadata"] = {OTHER_ACCOUNTS: other_accounts(pairs)}
+    if fmt.startswith("terraform"):
+        from .iam_terraform import module_text
+
+        # The writer versions the source buckets itself with --import, and terraform-legacy always (inline versioning):
+        # a second resource would manage the same setting.
+        versioned = {str(config.bucket) for config, _ in pairs} if imports or fmt == "terraform-legacy" else set()
+        hcl_text = module_text(pairs, versioned)  # one module: each provider, versioning and bucket policy once
+        if fmt == "terraform-json":
+            extra_files[f"{_safe(configs[0].bucket)}.iam.tf"] = hcl_text  # HCL beside .tf.json: one module
+        else:
+            extra["appendix"] = hcl_text
+    return out, extra, extra_files

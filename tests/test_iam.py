@@ -187,7 +187,7 @@ def test_convert_with_iam_points_the_configuration_at_the_role_it_writes(cli, tm
     assert cfn.exit_code == 0, cfn.stderr
     assert "Role: !GetAtt ProdDataSourceReplicationRole.Arn" in cfn.stdout and "Type: AWS::IAM::Role" in cfn.stdout
     assert errors_of(cfn.stdout) == []
-    assert "its bucket policy deploys there; write it with s3repl iam" in cfn.stderr
+    assert "its bucket policy deploys there (write it with s3repl iam --to cloudformation" in cfn.stderr
 
     tf = cli("convert", source, "--to", "tf", *args)
     assert tf.exit_code == 0, tf.stderr

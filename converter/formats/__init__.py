@@ -24,6 +24,7 @@ class WriteOptions:
     shape: str = "bare"  # cli-json: bare | wrapped | cli-input
     warn: Callable = field(default=lambda diagnostic: None)  # for notes a writer has about its choices
     resources: dict = field(default_factory=dict)  # CloudFormation: more resources for the template (--with-iam)
+    metadata: dict = field(default_factory=dict)  # CloudFormation: more template Metadata (--with-iam)
     appendix: str = ""  # Terraform: more HCL after the resources (--with-iam)
     imports: bool = False  # --import: adopt what exists (Terraform import blocks, CloudFormation import)
     files: dict = field(default_factory=dict)  # file name -> text a writer makes beside its output (--import)

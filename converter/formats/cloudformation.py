@@ -266,6 +266,7 @@ def write(configs: list[ReplicationConfig], options) -> str:
 def build(configs: list[ReplicationConfig], options) -> dict:
     """The template as long-form data."""
     writer = _Writer(configs, options.warn, options.resources)
+    writer.metadata = options.metadata
     out = writer.template()
     if options.imports:
         options.files["resources-to-import.json"] = json.dumps(adopt(out, writer.ids, configs), indent=2) + "\n"
@@ -303,6 +304,7 @@ class _Writer:
 
     def __init__(self, configs: list[ReplicationConfig], warn, extra: dict | None = None):
         self.configs, self.warn, self.extra = configs, warn, extra or {}
+        self.metadata: dict = {}  # more template Metadata (--with-iam: what other accounts deploy)
         self.parameters: dict[str, dict] = {}
         self.stand_ins: dict[str, str] = {}  # Parameter -> the reference it stands for, as JSON
         self.taken: set[str] = set()
@@ -350,8 +352,9 @@ class _Writer:
         resources.update(self.extra)
         out: dict = {"AWSTemplateFormatVersion": "2010-09-09",
                      "Description": "S3 replication, converted by s3repl"}
-        if self.stand_ins:
-            out["Metadata"] = {META: {"references": self.stand_ins}}
+        metadata = {**self.metadata, **({META: {"references": self.stand_ins}} if self.stand_ins else {})}
+        if metadata:
+            out["Metadata"] = metadata
         if self.parameters:
             out["Parameters"] = self.parameters
         out["Resources"] = resources

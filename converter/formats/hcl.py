@@ -158,6 +158,7 @@ def render(body: list, expression, indent: int = 0) -> list[str]:
             flush()
             if lines and value.spaced:
                 lines.append("")
+            lines += [f"{pad}# {line}" if line else f"{pad}#" for line in value.comment.splitlines()]
             labels = "".join(f' "{escape(label)}"' for label in value.labels)
             inner = render(value.body, expression, indent + 2)
             lines += [f"{pad}{name}{labels} {{", *inner, f"{pad}}}"] if inner else [f"{pad}{name}{labels} {{}}"]
@@ -187,8 +188,9 @@ def scalar(value: Scalar, expression) -> str:
 
 @dataclass
 class Block:
-    """A block: labels and a body of (name, value) items; spaced puts a blank line before it."""
+    """A block: labels and a body of (name, value) items; spaced puts a blank line before it, comment lines above it."""
 
     body: list
     labels: tuple = ()
     spaced: bool = False
+    comment: str = ""
