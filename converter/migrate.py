@@ -115,9 +115,9 @@ def _is_json(raw: str) -> bool:
 
 def _meta_text(attribute) -> str:
     """A meta-argument's text, either syntax (to = x.y, or "to": "x.y")."""
-    from .formats.terraform import _meta_value
+    from .terraform.syntax import meta_argument
 
-    return str(_meta_value(attribute.expr, attribute.name))
+    return str(meta_argument(attribute.expr, attribute.name))
 
 
 def _repeat(block, scanned) -> tuple[str, str] | None:
