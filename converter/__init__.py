@@ -10,11 +10,11 @@ _COLLECTING = gc.isenabled()
 gc.disable()
 
 import re  # noqa: E402
-import warnings
-from contextlib import contextmanager
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Callable, Iterable
+import warnings  # noqa: E402
+from contextlib import contextmanager  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Callable, Iterable  # noqa: E402
 
 __all__ = ["read", "read_located", "loads", "write", "convert", "select", "validate", "diff"]
 __version__ = "0.1.0"

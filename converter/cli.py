@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import functools
+import gc
 import os
 import sys
 from pathlib import Path
 from typing import List, Optional
-
-import gc
 
 # Importing typer and declaring the commands below build objects that live to the end: Python's cycle collector,
 # run by allocation counts, would only walk them (~3% of a cold start). Back on at the end of this module.
