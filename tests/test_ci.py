@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import pytest
 from conftest import ROOT
@@ -171,6 +173,24 @@ def test_a_config_file_with_an_unknown_option_is_refused(cli, tmp_path, monkeypa
     monkeypatch.chdir(tmp_path)
     result = cli("validate", ROOT / "samples" / "two-destinations" / "cli-json.json")
     assert result.exit_code == 2 and "[validate] has no option 'stirct' (did you mean 'strict'?)" in result.stderr
+
+
+@pytest.mark.parametrize("text,code,says", [
+    ('strict = true\n[validate]\nignore = ["E110"]\n', 0, ""),  # options of validate only: convert runs
+    ("[convert]\nstirct = true\n", 2, "[convert] has no option 'stirct'"),
+    ("stirct = true\n", 2, "no command has an option 'stirct' (did you mean 'strict'?)"),
+])
+def test_the_script_checks_the_config_against_every_command_while_it_builds_only_the_one_that_runs(tmp_path, text, code,
+                                                                                                   says):
+    # main() gives typer only the command named (cold start); the config file is still read against them all.
+    (tmp_path / ".s3repl.toml").write_text(text)
+    source = ROOT / "samples" / "two-destinations" / "cli-json.json"
+    run = subprocess.run([sys.executable, "-c", "from converter.cli import main; main()", "convert", str(source), "--to",
+                          "s3-xml"], cwd=tmp_path, capture_output=True, text=True, check=False)
+    assert run.returncode == code, run.stderr
+    assert says in run.stderr
+    if code == 0:
+        assert run.stdout == (ROOT / "samples" / "two-destinations" / "s3-xml.xml").read_text()
 
 
 def test_the_report_goes_to_a_file_with_o(cli, tmp_path):
