@@ -7,7 +7,7 @@ import json
 import types
 import typing
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any, Callable, Literal, Union
 
@@ -142,6 +142,13 @@ def render(pointer: Pointer) -> str:
 
 def to_pointer(loc: Pointer, name: str, root: type[BaseModel] = model.ReplicationConfig) -> Pointer:
     """A model location (field names and indices) in a format's member names."""
+    # The names depend on the fields only: one lookup per shape of location (rules[*].id), not per finding.
+    names = _names_of(tuple(0 if isinstance(part, int) else part for part in loc), name, root)
+    return tuple(part if isinstance(part, int) else member for part, member in zip(loc, names))
+
+
+@lru_cache(maxsize=1024)
+def _names_of(loc: Pointer, name: str, root: type[BaseModel]) -> Pointer:
     inverse, cls, out = _inverse(name), root, []
     # Request members (Bucket, Token...) sit beside the configuration in the --cli-input-json shape.
     request = {f: m for m, f in load(name).raw.get("request", {}).items() if f}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from functools import lru_cache
 from typing import Callable
 
@@ -78,16 +79,18 @@ def _node_at(text: str, pointer: tuple, exact: bool = False):
 
 
 class _JsonMap:
-    """Where members are in a JSON text, found as the YAML map finds them: each object or array is scanned once
-    (values skipped by the C decoder) the first time a pointer goes through it. Not JSON: the YAML map answers."""
+    """Where members are in a JSON text, found as the YAML map finds them. Each object or array is scanned only as far
+    as a pointer needs (values skipped by the C decoder), and where it stopped is kept for the next pointer: a
+    finding per rule costs its rule, not the document. Not JSON on the way: the YAML map answers."""
 
     def __init__(self, text: str):
         import json
         import re
 
         self.text, self.decoder, self.space = text, json.JSONDecoder(), re.compile(r"[ \t\n\r]*")
-        self.members: dict[int, dict | list] = {}  # offset of { or [ -> key -> (key offset, value offset) or offsets
-        self.lines: list[int] | None = None
+        # offset of { or [ -> [key -> (key offset, value offset), or item offsets; where the scan goes on, or None]
+        self.members: dict[int, list] = {}
+        self.lines = [(0, 1)]  # (offset, line) pairs known, in order: a line is counted from the nearest below
 
     def where(self, pointer: tuple) -> tuple[int, int] | None:
         try:
@@ -96,14 +99,13 @@ class _JsonMap:
             return _yaml_map(self.text)(pointer)
         if offset is None:
             return None
-        if self.lines is None:
-            import re
+        from bisect import bisect_right, insort
 
-            self.lines = [m.start() for m in re.finditer("\n", self.text)]
-        from bisect import bisect_left
-
-        line = bisect_left(self.lines, offset)
-        return line + 1, offset - (self.lines[line - 1] + 1 if line else 0) + 1
+        text = self.text
+        known, line = self.lines[bisect_right(self.lines, (offset, len(text))) - 1]
+        line += text.count("\n", known, offset)
+        insort(self.lines, (offset, line))
+        return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
 
     def _find(self, pointer: tuple) -> int | None:
         at = self.space.match(self.text).end()
@@ -111,28 +113,33 @@ class _JsonMap:
             return None
         mark = at
         for part in pointer:
-            members = self._members(at)
-            if isinstance(members, dict) and isinstance(part, str) and part in members:
-                mark, at = members[part]
-            elif isinstance(members, list) and isinstance(part, int) and part < len(members):
-                mark = at = members[part]
-            else:
+            found = self._member(at, part)
+            if found is None:
                 break
+            mark, at = found
         return mark
 
-    def _members(self, at: int) -> dict | list | None:
-        """An object's keys (the first of duplicates, as YAML's map) or an array's item offsets; None for a scalar."""
+    def _member(self, at: int, part) -> tuple[int, int] | None:
+        """(key offset, value offset) of an object's member (the first of duplicates, as YAML's map), (offset, offset)
+        of an array's item; None when it is not there or at is a scalar."""
         from json.decoder import scanstring
 
-        if at in self.members:
-            return self.members[at]
-        text, opening, start = self.text, self.text[at], at
-        if opening not in "{[":
+        text, entry = self.text, self.members.get(at)
+        if entry is None:
+            if text[at] not in "{[":
+                return None
+            entry = self.members[at] = [{} if text[at] == "{" else [], self.space.match(text, at + 1).end()]
+        found, next_at = entry
+        is_object = isinstance(found, dict)
+        if is_object and not isinstance(part, str) or not is_object and not isinstance(part, int):
             return None
-        found: dict | list = {} if opening == "{" else []
-        at = self.space.match(text, at + 1).end()
-        while text[at] not in "}]":
-            if opening == "{":
+        if is_object and part in found:
+            return found[part]
+        if not is_object and part < len(found):
+            return found[part], found[part]
+        while next_at is not None and text[next_at] not in "}]":
+            at = next_at
+            if is_object:
                 if text[at] != '"':
                     raise ValueError("not JSON")
                 key, end = scanstring(text, at + 1)
@@ -140,15 +147,22 @@ class _JsonMap:
                 if text[colon] != ":":
                     raise ValueError("not JSON")
                 value_at = self.space.match(text, colon + 1).end()
+            else:
+                value_at = at
+            after = self.space.match(text, self.decoder.raw_decode(text, value_at)[1]).end()
+            if text[after] == ",":
+                after = self.space.match(text, after + 1).end()
+            entry[1] = next_at = after
+            if is_object:
                 found.setdefault(key, (at, value_at))
-                at = value_at
+                if key == part:
+                    return found[key]
             else:
                 found.append(at)
-            at = self.space.match(text, self.decoder.raw_decode(text, at)[1]).end()
-            if text[at] == ",":
-                at = self.space.match(text, at + 1).end()
-        self.members[start] = found
-        return found
+                if part == len(found) - 1:
+                    return at, at
+        entry[1] = None
+        return None
 
 
 def with_locations(exc: InputError, text: str, name: str, locator=locate) -> InputError:
@@ -186,3 +200,24 @@ def duplicate_at(name: str, key, first, second) -> InputError:
     return InputError(error("duplicate", f"the key {key!r} appears again (first at line {first.line + 1}, "
                             f"column {first.column + 1})", file=name, line=second.line + 1, column=second.column + 1,
                             hint="keep one: a parser would silently keep the last"))
+
+
+# Positions a reader found while reading, for its locator: pointer -> position, by configuration. Keyed by id() and
+# checked by identity; the oldest go first past the bound (a long-running caller reads many documents).
+_READ: dict = {}
+_READ_LOCK = threading.Lock()
+
+
+def remember(config, positions: dict) -> None:
+    """Keep where a reader found the members of a configuration, for the locator of the same read."""
+    with _READ_LOCK:
+        if len(_READ) > 4096:
+            _READ.pop(next(iter(_READ)))
+        _READ[id(config)] = (config, positions)
+
+
+def recalled(config) -> dict | None:
+    """The positions remember kept for this very configuration, or None."""
+    with _READ_LOCK:
+        entry = _READ.get(id(config))
+    return entry[1] if entry and entry[0] is config else None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 from typing import Callable, Iterable
 
 from .errors import Diagnostic
@@ -284,30 +285,34 @@ def xml_size(config: ReplicationConfig) -> int | None:
 
     from .formats import WriteOptions, s3_xml
 
-    shapes, flattened, texts = s3_xml.GRAMMAR.shapes, s3_xml.FLATTENED, []
+    plans, texts = _size_plans(), []
 
-    def element(obj, tag: str, depth: int) -> int:
-        """<tag>, its children each on a line indented by depth + 1, then </tag> on a line of its own."""
-        size, inner, before = 2 * len(tag) + 5, 0, 2 * depth + 3  # a child's indent: newline and 2 (depth + 1) spaces
-        for member, field_name in shapes[type(obj).__name__].items():
-            value = getattr(obj, field_name)
+    def element(obj, fixed: int, depth: int) -> int:
+        """<tag>, its children each on a line indented by depth + 1, then </tag> on a line of its own (fixed: the
+        tags' characters, 2 len(tag) + 5)."""
+        inner, before, values = 0, 2 * depth + 3, obj.__dict__  # a child's indent: newline and 2 (depth + 1) spaces
+        for field_name, own, item in plans[obj.__class__]:
+            value = values[field_name]
             if value is None:
                 continue
-            if isinstance(value, tuple):
-                many = flattened.get(member, member)
-                for item in value:
-                    inner += before + element(item, many, depth + 1)
+            kind = value.__class__
+            if kind is str:
+                texts.append(value)
+                inner += before + own
+            elif kind is tuple or isinstance(value, tuple):
+                for each in value:
+                    inner += before + element(each, item, depth + 1)
             elif isinstance(value, Ref):
                 raise _Reference
             elif isinstance(value, BaseModel):
-                inner += before + element(value, member, depth + 1)
+                inner += before + element(value, own, depth + 1)
             else:
                 texts.append(str(value))
-                inner += before + 2 * len(member) + 5
-        return size + (inner + 2 * depth + 1 if inner else 0)
+                inner += before + own
+        return fixed + (inner + 2 * depth + 1 if inner else 0)
 
     try:
-        size = element(config, s3_xml.ROOT, 0)
+        size = element(config, 2 * len(s3_xml.ROOT) + 5, 0)
     except _Reference:
         return None
     text = "".join(texts)
@@ -315,6 +320,19 @@ def xml_size(config: ReplicationConfig) -> int | None:
         s3_xml.write([config], WriteOptions())
     size += len(text.encode()) + 4 * text.count("&") + 3 * (text.count("<") + text.count(">")) + 4 * text.count("\r")
     return size + len(f'<?xml version="1.0" encoding="UTF-8"?>\n xmlns="{s3_xml.NAMESPACE}"\n')
+
+
+@cache
+def _size_plans() -> dict:
+    """Per model class, the members the S3 XML writer writes: (field, 2 len(member) + 5, the same for a list's item
+    element), worked out once rather than per object (the size check walks every object of every rule)."""
+    from . import model
+    from .formats import s3_xml
+
+    classes = {c.__name__: c for c in vars(model).values() if isinstance(c, type) and c.__name__ in s3_xml.GRAMMAR.shapes}
+    return {classes[name]: [(field_name, 2 * len(member) + 5, 2 * len(s3_xml.FLATTENED.get(member, member)) + 5)
+                            for member, field_name in shape.items()]
+            for name, shape in s3_xml.GRAMMAR.shapes.items() if name in classes}
 
 
 class _Reference(Exception):

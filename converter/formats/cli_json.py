@@ -87,7 +87,10 @@ def write(configs: list[ReplicationConfig], options) -> str:
 
 def locator(source: Source, configs: list[ReplicationConfig]):
     """Where a model location is in the document: (line, column) or None."""
-    wrapped = isinstance(data := parse(source), dict) and "ReplicationConfiguration" in data
+    # Wrapped (the --cli-input-json shape) when the top holds ReplicationConfiguration: asked of the source map, which
+    # the findings share, rather than parsing the document again.
+    wrapped = "ReplicationConfiguration" in source.text and (
+        locate(source.text, ("ReplicationConfiguration",)) != locate(source.text, ()))
     request = {field for field in REQUEST.values() if field}
 
     def where(index: int, loc: tuple):

@@ -8,6 +8,7 @@ from functools import cache
 from .. import grammar
 from ..errors import InputError, Refusal, error
 from ..model import ReplicationConfig
+from ..source_map import recalled, remember
 from ..sources import Source
 from .detection import s3_xml as detect  # noqa: F401 - formats.detect uses the table, not this module
 
@@ -187,7 +188,9 @@ def read(source: Source, context=None) -> list[ReplicationConfig]:
     try:
         if problems:
             raise InputError(problems)
-        return [grammar.to_model(data, ReplicationConfig, GRAMMAR, text=True)]
+        config = grammar.to_model(data, ReplicationConfig, GRAMMAR, text=True)
+        remember(config, where)  # the locator's source map: no second parse when findings ask where they are
+        return [config]
     except InputError as exc:
         located = []
         for diag in exc.diagnostics:
@@ -237,7 +240,9 @@ def _fill(parent, data: dict, pointer: tuple) -> None:
 
 def locator(source: Source, configs: list[ReplicationConfig]):
     """Where a model location is in the document: (line, column) of its element or the closest around it."""
-    root, parsed = _parse(source)
-    where: dict = {}
-    _to_data(root, ReplicationConfig, (), parsed, where, [])
+    where = recalled(configs[0]) if configs else None
+    if where is None:  # configurations not read here (a copy): read the positions again
+        root, parsed = _parse(source)
+        where = {}
+        _to_data(root, ReplicationConfig, (), parsed, where, [])
     return lambda index, loc: _nearest(where, grammar.to_pointer(loc, NAME))

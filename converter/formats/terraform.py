@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 import unicodedata
 from typing import Any
 
 from .. import grammar
 from ..errors import InputError, Refusal, error
 from ..model import Around, ReplicationConfig
+from ..source_map import recalled, remember
 from ..sources import Source
 from ..values import Ref, Value
 from . import hcl, literal_bucket, unique_name
@@ -73,7 +73,7 @@ def read_module(sources: list[Source], context=None) -> list[ReplicationConfig]:
                 continue  # a dynamic block with nothing to repeat
             config = _config(resource, data, _evaluated(root, resource))
             configs.append(config)
-            _remember(config, positions)
+            remember(config, positions)  # where each field is written, for the locator
         except InputError as exc:
             problems += [d.at(file=resource.block.file, line=resource.block.line) for d in exc.diagnostics]
     if problems:
@@ -162,25 +162,6 @@ def _passthrough(raw: Any, pointer: tuple) -> Value:
         return raw
     raise InputError(error("input", f"expected a string, got {type(raw).__name__} {raw!r}", path=grammar.render(pointer),
                            pointer=pointer))
-
-
-# Where the fields of each configuration read from Terraform are written (pointer -> file, line, column).
-# Keyed by id() and checked by identity; entries are built once and never changed.
-_READ: dict = {}
-_READ_LOCK = threading.Lock()
-
-
-def _remember(config: ReplicationConfig, positions: dict) -> None:
-    with _READ_LOCK:
-        if len(_READ) > 4096:
-            _READ.pop(next(iter(_READ)))
-        _READ[id(config)] = (config, positions)
-
-
-def _recalled(config: ReplicationConfig) -> dict:
-    with _READ_LOCK:
-        entry = _READ.get(id(config))
-    return entry[1] if entry and entry[0] is config else {}
 
 
 def _evaluated(root, resource) -> str | None:
@@ -593,11 +574,12 @@ def locator(sources: list[Source] | Source, configs: list[ReplicationConfig]):
 
     def where(index: int, loc: tuple):
         config = configs[index]
-        positions = _recalled(config)
+        positions = recalled(config) or {}
         pointer = (config.origin,) + _pointer(config, loc)
         for end in range(len(pointer), 1, -1):
-            if pointer[:end] in positions:
-                return positions[pointer[:end]]
+            spot = positions.get(pointer[:end])
+            if spot and spot[1]:  # the JSON syntax has no line for an attribute: located in the JSON below
+                return spot
         kind, _, label = (config.origin or "").partition(".")
         for source in sources:
             if source.text.lstrip().startswith("{"):  # JSON syntax: a path through the objects
