@@ -67,8 +67,6 @@ MERGE_KEY = ("Merge each statement into the KeyPolicy of its key (the key's own 
 def other_accounts(pairs: list[tuple[ReplicationConfig, dict]]) -> dict:
     """Account -> what deploys there for all the configurations (the bucket policies one bucket needs merged, each
     replica key's statements), for template Metadata."""
-    from .iam_terraform import merged
-
     policies, statements = {}, {}
     for config, docs in pairs:
         accounts = _accounts(config)
@@ -84,6 +82,19 @@ def other_accounts(pairs: list[tuple[ReplicationConfig, dict]]) -> dict:
         entry["Note"] = f"{entry['Note']} {MERGE_KEY}".strip() if MERGE_KEY not in entry["Note"] else entry["Note"]
         entry.setdefault("KeyPolicyStatements", {})[key] = merged(found)["Statement"]
     return out
+
+
+def merged(policies: list[dict]) -> dict:
+    """One bucket policy from the policies several configurations need on the same bucket: a statement they share
+    once, the others' Sids numbered (Sids must be unique within a policy)."""
+    statements, seen = [], set()
+    for number, policy in enumerate(policies, start=1):
+        for statement in policy["Statement"]:
+            body = json.dumps({k: v for k, v in statement.items() if k != "Sid"}, sort_keys=True)
+            if body not in seen:
+                seen.add(body)
+                statements.append(statement if number == 1 else {**statement, "Sid": f"{statement['Sid']}{number}"})
+    return {**policies[0], "Statement": statements}
 
 
 def as_cloudformation(config: ReplicationConfig, docs: dict) -> dict[str, str]:
@@ -225,12 +236,12 @@ def bundle(configs: list[ReplicationConfig], fmt: str, options, warn, variables:
     from .values import Ref, resolve_all
 
     fmt = canonical_name(fmt)
+    kind = next((k for k in ("terraform", "cloudformation") if fmt.startswith(k)), "json")
     extra_files, resources, pairs, out = {}, {}, [], []
     for config in configs:
         resolved = resolve_all(config, variables, api_path)[0]
         docs = documents(resolved, options)
         pairs.append((resolved, docs))
-        kind = next((k for k in ("terraform", "cloudformation") if fmt.startswith(k)), "json")
         for note in notes(resolved, docs, kind):
             warn(note)
         if fmt.startswith("cloudformation"):
@@ -246,8 +257,8 @@ def bundle(configs: list[ReplicationConfig], fmt: str, options, warn, variables:
             extra_files.update(as_json(resolved, docs))
         out.append(config)
     extra: dict = {"resources": resources}
-    if fmt.startswith("cloudformation") and other_accounts(pairs):
-        extra["metadata"] = {OTHER_ACCOUNTS: other_accounts(pairs)}
+    if fmt.startswith("cloudformation") and (elsewhere := other_accounts(pairs)):
+        extra["metadata"] = {OTHER_ACCOUNTS: elsewhere}
     if fmt.startswith("terraform"):
         from .iam_terraform import module_text
 

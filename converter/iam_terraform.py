@@ -7,13 +7,12 @@ write into it: a second aws_s3_bucket_policy on a bucket would replace the first
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 
 from .formats import hcl
 from .formats.terraform import snake
-from .iam_output import _accounts, _destination_buckets, _destinations, _key_statements, _role, _safe
+from .iam_output import _accounts, _destination_buckets, _destinations, _key_statements, _role, _safe, merged
 from .model import ReplicationConfig
 
 ROLE_ACCOUNT = re.compile(r"arn:aws[a-z-]*:iam::(\d{12}):")
@@ -40,19 +39,6 @@ def _statement_blocks(document: dict) -> list:
 def _list(values) -> str:
     values = values if isinstance(values, list) else [values]
     return "[" + ", ".join(f'"{hcl.escape(v)}"' for v in values) + "]"
-
-
-def merged(policies: list[dict]) -> dict:
-    """One bucket policy from the policies several configurations need on the same bucket: a statement they share
-    once, the others' Sids numbered (Sids must be unique within a policy)."""
-    statements, seen = [], set()
-    for number, policy in enumerate(policies, start=1):
-        for statement in policy["Statement"]:
-            body = json.dumps({k: v for k, v in statement.items() if k != "Sid"}, sort_keys=True)
-            if body not in seen:
-                seen.add(body)
-                statements.append(statement if number == 1 else {**statement, "Sid": f"{statement['Sid']}{number}"})
-    return {**policies[0], "Statement": statements}
 
 
 def alias(account: str) -> str:
