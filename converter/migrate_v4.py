@@ -19,6 +19,7 @@ from typing import Any
 
 from .errors import InputError, Refusal, error
 from .formats import hcl
+from .formats.terraform import import_block
 from .values import Ref
 
 VERSIONING, REPLICATION = "aws_s3_bucket_versioning", "aws_s3_bucket_replication_configuration"
@@ -271,8 +272,7 @@ def imports(bucket: Bucket, kinds: list[str], imported: set) -> list:
         if f"{kind}.{bucket.label}" in imported:
             continue
         if bucket.repeat is None and _own(kind) not in bucket.dynamic:
-            out.append(("import", hcl.Block([("to", hcl.Expr(f"{kind}.{bucket.label}")), ("id", bucket.known[None])],
-                                            spaced=True)))
+            out.append(import_block(f"{kind}.{bucket.label}", bucket.known[None]))
             continue
         keys = import_keys(bucket, kind)
         if not keys:  # nothing exists to adopt

@@ -499,8 +499,12 @@ def adoption(config: ReplicationConfig, name: str, bucket: Value) -> tuple:
 
 def import_blocks(config: ReplicationConfig, name: str, kinds=(VERSIONING, RESOURCE)) -> list:
     """import blocks adopting the resources of one configuration."""
-    bucket = literal_bucket(config)
-    return [("import", hcl.Block([("to", hcl.Expr(f"{kind}.{name}")), ("id", bucket)], spaced=True)) for kind in kinds]
+    return [import_block(f"{kind}.{name}", literal_bucket(config)) for kind in kinds]
+
+
+def import_block(to: str, bucket: str) -> tuple:
+    """An import block (Terraform 1.5+) adopting the resource `to`, whose id is its bucket's name."""
+    return "import", hcl.Block([("to", hcl.Expr(to)), ("id", bucket)], spaced=True)
 
 
 def write(configs: list[ReplicationConfig], options) -> str:
