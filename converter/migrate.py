@@ -253,11 +253,11 @@ def _check(edits: list[FileEdit], sources: list[Source], before: dict, context) 
     for source in changed.values():
         terraform.parse(source)
     labels = {label for edit in edits for label in edit.buckets}
-    wanted = {address for address in before if address.split(".", 1)[1].split("[")[0] in labels}
+    wanted = {address for address in before if _label(address) in labels}
     from .diff import compare
 
     after = _read([changed.get(s.name, s) for s in sources], context)
-    made = {a for a in after if a.startswith(f"{REPLICATION}.") and a.split(".", 1)[1].split("[")[0] in labels}
+    made = {a for a in after if a.startswith(f"{REPLICATION}.") and _label(a) in labels}
     for address in sorted(wanted):
         new_address = f"{REPLICATION}.{address.split('.', 1)[1]}"
         new_address = new_address if new_address in after else f"{new_address}[0]"  # count = length(for_each)
@@ -267,12 +267,17 @@ def _check(edits: list[FileEdit], sources: list[Source], before: dict, context) 
         # Compared by meaning: the inline block and the resource are sent with their own normalizations
         # (an inline filter { prefix = "" } is the resource's filter {}: both select every object).
         if new is None or compare(new.model_copy(update=same), before[address].model_copy(update=same)).changes:
-            file = next((str(e.path) for e in edits if address.split(".", 1)[1].split("[")[0] in e.buckets), None)
+            file = next((str(e.path) for e in edits if _label(address) in e.buckets), None)
             raise Refusal(error("internal", f"the migrated {address} does not read back the same; nothing written",
                                 file=file, hint="please report it with the file"))
     if made:  # an instance the inline blocks did not have
         raise Refusal(error("internal", f"the migrated module has {', '.join(sorted(made))} in addition; nothing "
                             "written", hint="please report it with the files"))
+
+
+def _label(address: str) -> str:
+    """A resource instance address's name label: aws_s3_bucket.src[0] -> src."""
+    return address.split(".", 1)[1].split("[")[0]
 
 
 def write(edits: list[FileEdit]) -> None:

@@ -72,9 +72,7 @@ def _dumps(data: dict, raw: str) -> str:
     """JSON laid out as raw was: its indentation unit, its newline, its final newline."""
     match = re.search(r"\n([ \t]+)\S", raw)
     indent = None if match is None else ("\t" if match.group(1).startswith("\t") else len(match.group(1)))
-    text = json.dumps(data, indent=indent, ensure_ascii=False)
-    if "\n" not in raw.strip():
-        text = json.dumps(data, ensure_ascii=False)
+    text = json.dumps(data, indent=indent if "\n" in raw.strip() else None, ensure_ascii=False)
     if raw.endswith("\n"):
         text += "\n"
     return text.replace("\n", "\r\n") if "\r\n" in raw else text
