@@ -290,9 +290,13 @@ def opaque(text: str) -> Ref:
     return Ref(kind="expression", language="terraform", text=text)
 
 
+def bucket_d(attribute: str) -> Ref:
+    """The reference aws_s3_bucket.d.<attribute> reads as (unknown until apply)."""
+    return Ref(kind="resource", target="aws_s3_bucket.d", attribute=attribute, resource_type="aws_s3_bucket")
+
+
 @pytest.mark.parametrize("text, expected", [
-    ("aws_s3_bucket.d.arn", Ref(kind="resource", target="aws_s3_bucket.d", attribute="arn",
-                                resource_type="aws_s3_bucket")),
+    ("aws_s3_bucket.d.arn", bucket_d("arn")),
     ("data.aws_region.current.name", Ref(kind="resource", target="data.aws_region.current", attribute="name",
                                          resource_type="aws_region")),
     ('aws_s3_bucket.d["k"].arn', opaque('aws_s3_bucket.d["k"].arn')),
@@ -302,12 +306,9 @@ def opaque(text: str) -> Ref:
     ("jsonencode({ a = aws_s3_bucket.d.id })", opaque("jsonencode({ a = aws_s3_bucket.d.id })")),
     ("[for x in aws_s3_bucket.d.tags : x]", opaque("[for x in aws_s3_bucket.d.tags : x]")),
     ("aws_s3_bucket.d[*].arn", opaque("aws_s3_bucket.d[*].arn")),
-    ("(aws_s3_bucket.d.arn)", Ref(kind="resource", target="aws_s3_bucket.d", attribute="arn",
-                                  resource_type="aws_s3_bucket")),
+    ("(aws_s3_bucket.d.arn)", bucket_d("arn")),
     ("!(var.unset)", opaque("!(var.unset)")),
-    ('"arn:${aws_s3_bucket.d.arn}/*"', Ref(kind="template", parts=(
-        "arn:", Ref(kind="resource", target="aws_s3_bucket.d", attribute="arn", resource_type="aws_s3_bucket"),
-        "/*"))),
+    ('"arn:${aws_s3_bucket.d.arn}/*"', Ref(kind="template", parts=("arn:", bucket_d("arn"), "/*"))),
     ('"%{ if var.unset == "" }a%{ endif }"', opaque('"%{ if var.unset == "" }a%{ endif }"')),
 ])
 def test_unknown_values_propagate(text, expected):
@@ -316,19 +317,15 @@ def test_unknown_values_propagate(text, expected):
 
 def test_known_parts_stay_known_around_unknowns():
     got = value('merge({ a = aws_s3_bucket.d.id }, { b = var.known })')
-    assert got == {"a": Ref(kind="resource", target="aws_s3_bucket.d", attribute="id", resource_type="aws_s3_bucket"),
-                   "b": "k"}
+    assert got == {"a": bucket_d("id"), "b": "k"}
     assert value("length([aws_s3_bucket.d.id, 1])") == 2
     assert value("true ? var.known : aws_s3_bucket.d.id") == "k"
 
 
-
 @pytest.mark.parametrize("text, expected", [
     # A resource attribute reached without error is known after apply, and try then returns it.
-    ("try(aws_s3_bucket.d.id, 1)", Ref(kind="resource", target="aws_s3_bucket.d", attribute="id",
-                                       resource_type="aws_s3_bucket")),
-    ("try(var.nothing.x, aws_s3_bucket.d.arn)", Ref(kind="resource", target="aws_s3_bucket.d", attribute="arn",
-                                                    resource_type="aws_s3_bucket")),
+    ("try(aws_s3_bucket.d.id, 1)", bucket_d("id")),
+    ("try(var.nothing.x, aws_s3_bucket.d.arn)", bucket_d("arn")),
     # Anything else over an unknown may still fail after apply: the expression stays as written.
     ("try(upper(aws_s3_bucket.d.id), 1)", opaque("try(upper(aws_s3_bucket.d.id), 1)")),
     ("try(var.unset, 1)", opaque("try(var.unset, 1)")),
