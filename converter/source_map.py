@@ -80,22 +80,29 @@ def _node_at(text: str, pointer: tuple, exact: bool = False):
 
 class _JsonMap:
     """Where members are in a JSON text, found as the YAML map finds them. Each object or array is scanned only as far
-    as a pointer needs (values skipped by the C decoder), and where it stopped is kept for the next pointer: a
-    finding per rule costs its rule, not the document. Not JSON on the way: the YAML map answers."""
+    as a pointer needs, and where it stopped is kept for the next pointer; a value is skipped only when a later member
+    is asked for (by the C decoder, or by finishing its own scan): a finding per rule costs its rule, not the document.
+    Not JSON before the member: the YAML map answers (past it, the text is not read)."""
 
     def __init__(self, text: str):
         import json
         import re
+        from json.decoder import scanstring
 
-        self.text, self.decoder, self.space = text, json.JSONDecoder(), re.compile(r"[ \t\n\r]*")
-        # offset of { or [ -> [key -> (key offset, value offset), or item offsets; where the scan goes on, or None]
-        self.members: dict[int, list] = {}
+        self.text, self.skip, self.scanstring = text, json.JSONDecoder().scan_once, scanstring  # skip: StopIteration if not JSON
+        self.space = re.compile(r"[ \t\n\r]*")
+        # The scan runs in Python per member: one match takes a plain key, its colon and a plain scalar value with the
+        # comma after it; a container's value is skipped by the C decoder when a later member is asked for.
+        self.member = re.compile(r'"([^"\\]*)"[ \t\n\r]*:[ \t\n\r]*(?:("[^"\\]*"|true|false|null|'
+                                 r'-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?)[ \t\n\r]*(,?)[ \t\n\r]*)?')
+        self.after = re.compile(r"[ \t\n\r]*(,?)[ \t\n\r]*")
+        self.scans: dict[int, _Scan] = {}  # offset of { or [ -> how far it is scanned
         self.lines = [(0, 1)]  # (offset, line) pairs known, in order: a line is counted from the nearest below
 
     def where(self, pointer: tuple) -> tuple[int, int] | None:
         try:
             offset = self._find(pointer)
-        except (ValueError, IndexError, RecursionError):
+        except (ValueError, IndexError, StopIteration, RecursionError):
             return _yaml_map(self.text)(pointer)
         if offset is None:
             return None
@@ -121,48 +128,74 @@ class _JsonMap:
 
     def _member(self, at: int, part) -> tuple[int, int] | None:
         """(key offset, value offset) of an object's member (the first of duplicates, as YAML's map), (offset, offset)
-        of an array's item; None when it is not there or at is a scalar."""
-        from json.decoder import scanstring
-
-        text, entry = self.text, self.members.get(at)
-        if entry is None:
-            if text[at] not in "{[":
+        of an array's item; None when it is not there or at is a scalar. part None: scan to the end."""
+        scan = self.scans.get(at)
+        if scan is None:
+            if self.text[at] not in "{[":
                 return None
-            entry = self.members[at] = [{} if text[at] == "{" else [], self.space.match(text, at + 1).end()]
-        found, next_at = entry
-        is_object = isinstance(found, dict)
-        if is_object and not isinstance(part, str) or not is_object and not isinstance(part, int):
-            return None
-        if is_object and part in found:
-            return found[part]
-        if not is_object and part < len(found):
+            scan = self.scans[at] = _Scan(self.text[at] == "{", self.space.match(self.text, at + 1).end())
+        found = scan.found
+        if scan.is_object:
+            if part in found:
+                return found[part]
+        elif isinstance(part, int) and part < len(found):
             return found[part], found[part]
-        while next_at is not None and text[next_at] not in "}]":
-            at = next_at
-            if is_object:
-                if text[at] != '"':
+        if part is not None and scan.is_object != isinstance(part, str):
+            return None
+        text = self.text
+        while scan.end is None:
+            at = scan.next
+            if scan.pending is not None:  # the value of the member last found: skipped now that a later one is asked
+                after = self.after.match(text, self._end(scan.pending))
+                at = after.end()
+                if not after.group(1) and text[at] not in "}]":
                     raise ValueError("not JSON")
-                key, end = scanstring(text, at + 1)
-                colon = self.space.match(text, end).end()
-                if text[colon] != ":":
-                    raise ValueError("not JSON")
-                value_at = self.space.match(text, colon + 1).end()
+                scan.next, scan.pending = at, None
+            if text[at] in "}]":
+                scan.end = at + 1
+                break
+            if scan.is_object:
+                plain = self.member.match(text, at)
+                if plain and plain.group(2) is not None:  # a plain scalar: the scan moves past it at once
+                    key, value_at, scan.next = plain.group(1), plain.start(2), plain.end()
+                    if not plain.group(3) and text[scan.next] not in "}]":
+                        raise ValueError("not JSON")
+                elif plain:
+                    key, value_at = plain.group(1), plain.end()
+                    scan.pending = value_at
+                else:  # an escape in the key (or not JSON)
+                    if text[at] != '"':
+                        raise ValueError("not JSON")
+                    key, end = self.scanstring(text, at + 1)
+                    colon = self.space.match(text, end).end()
+                    if text[colon] != ":":
+                        raise ValueError("not JSON")
+                    scan.pending = value_at = self.space.match(text, colon + 1).end()
+                if key not in found:
+                    found[key] = (at, value_at)
+                    if key == part:
+                        return at, value_at
             else:
-                value_at = at
-            after = self.space.match(text, self.decoder.raw_decode(text, value_at)[1]).end()
-            if text[after] == ",":
-                after = self.space.match(text, after + 1).end()
-            entry[1] = next_at = after
-            if is_object:
-                found.setdefault(key, (at, value_at))
-                if key == part:
-                    return found[key]
-            else:
+                scan.pending = at
                 found.append(at)
                 if part == len(found) - 1:
                     return at, at
-        entry[1] = None
         return None
+
+    def _end(self, at: int) -> int:
+        """The offset just past the value at an offset: where its own scan ended, or the C decoder's skip (faster than
+        finishing that scan in Python)."""
+        scan = self.scans.get(at)
+        return scan.end if scan is not None and scan.end is not None else self.skip(self.text, at)[1]
+
+
+class _Scan:
+    """How far an object or array has been scanned: members found, where the scan goes on, the value not yet skipped."""
+
+    __slots__ = ("is_object", "found", "next", "pending", "end")
+
+    def __init__(self, is_object: bool, first: int):
+        self.is_object, self.found, self.next, self.pending, self.end = is_object, {} if is_object else [], first, None, None
 
 
 def with_locations(exc: InputError, text: str, name: str, locator=locate) -> InputError:

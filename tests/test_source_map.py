@@ -46,8 +46,13 @@ def test_the_json_map_finds_what_the_yaml_map_finds(data, indent, ensure_ascii):
 def test_a_duplicate_key_is_found_where_yaml_finds_it_and_broken_json_goes_to_yaml():
     text = '{\n  "a": 1,\n  "a": {"b": 2}\n}\n'
     assert sources._JsonMap(text).where(("a",)) == sources._yaml_map(text)(("a",)) == (2, 3)
+    # Not JSON before the member (YAML flow mappings take unquoted keys; a missing comma is neither): YAML answers.
+    for broken in ('{"x": {y: [1 2]}, "a": 3}', '{"x": 1 "a": 3}', '{"x": 1,, "a": 3}', '{"x": "\\q", "a": 3}'):
+        assert sources._JsonMap(broken).where(("a",)) == sources._yaml_map(broken)(("a",)), broken
+    # Broken only past the member: the text is not read that far, and the member's place is answered (YAML has none).
     broken = '{"a": [1, 2,\n "b": 3}'
-    assert sources._JsonMap(broken).where(("a", 1)) == sources._yaml_map(broken)(("a", 1))
+    assert sources._yaml_map(broken)(("a", 1)) is None
+    assert sources._JsonMap(broken).where(("a", 1)) == (1, 11)
 
 
 def test_a_map_is_built_once_per_text():
