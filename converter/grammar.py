@@ -140,6 +140,7 @@ def render(pointer: Pointer) -> str:
     return out
 
 
+@lru_cache(maxsize=4096)  # a finding asks twice: for its field path and for its place in the file
 def to_pointer(loc: Pointer, name: str, root: type[BaseModel] = model.ReplicationConfig) -> Pointer:
     """A model location (field names and indices) in a format's member names."""
     # The names depend on the fields only: one lookup per shape of location (rules[*].id), not per finding.

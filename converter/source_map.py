@@ -97,6 +97,7 @@ class _JsonMap:
                                  r'-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?)[ \t\n\r]*(,?)[ \t\n\r]*)?')
         self.after = re.compile(r"[ \t\n\r]*(,?)[ \t\n\r]*")
         self.scans: dict[int, _Scan] = {}  # offset of { or [ -> how far it is scanned
+        self.root = self.space.match(text).end()
         self.lines = [(0, 1)]  # (offset, line) pairs known, in order: a line is counted from the nearest below
 
     def where(self, pointer: tuple) -> tuple[int, int] | None:
@@ -115,10 +116,9 @@ class _JsonMap:
         return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
 
     def _find(self, pointer: tuple) -> int | None:
-        at = self.space.match(self.text).end()
+        at = mark = self.root
         if at >= len(self.text):
             return None
-        mark = at
         for part in pointer:
             found = self._member(at, part)
             if found is None:
