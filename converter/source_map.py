@@ -80,9 +80,9 @@ def _node_at(text: str, pointer: tuple, exact: bool = False):
 
 class _JsonMap:
     """Where members are in a JSON text, found as the YAML map finds them. Each object or array is scanned only as far
-    as a pointer needs, and where it stopped is kept for the next pointer; a value is skipped only when a later member
-    is asked for (by the C decoder, or by finishing its own scan): a finding per rule costs its rule, not the document.
-    Not JSON before the member: the YAML map answers (past it, the text is not read)."""
+    as a pointer needs, and where it stopped is kept for the next pointer; a value is skipped (by the C decoder) only
+    when a later member is asked for, and a key is searched for ahead of the scan: a finding per rule costs about its
+    rule, not the document. Not JSON before the member: the YAML map answers (past it, the text is not read)."""
 
     def __init__(self, text: str):
         import json
@@ -128,20 +128,27 @@ class _JsonMap:
 
     def _member(self, at: int, part) -> tuple[int, int] | None:
         """(key offset, value offset) of an object's member (the first of duplicates, as YAML's map), (offset, offset)
-        of an array's item; None when it is not there or at is a scalar. part None: scan to the end."""
+        of an array's item; None when it is not there or at is a scalar."""
         scan = self.scans.get(at)
         if scan is None:
             if self.text[at] not in "{[":
                 return None
             scan = self.scans[at] = _Scan(self.text[at] == "{", self.space.match(self.text, at + 1).end())
         found = scan.found
-        if scan.is_object:
+        if not scan.is_object:
+            if not isinstance(part, int):
+                return None
+            if part < len(found):
+                return found[part], found[part]
+        else:
+            if not isinstance(part, str):
+                return None
             if part in found:
                 return found[part]
-        elif isinstance(part, int) and part < len(found):
-            return found[part], found[part]
-        if part is not None and scan.is_object != isinstance(part, str):
-            return None
+            if scan.end is None and not scan.skipped and (jumped := self._jump(scan, part)):
+                return jumped
+            if scan.skipped:  # members were jumped over unrecorded: scan them now, from the first
+                scan.next, scan.pending, scan.end, scan.skipped = scan.first, None, None, False
         text = self.text
         while scan.end is None:
             at = scan.next
@@ -182,9 +189,33 @@ class _JsonMap:
                     return at, at
         return None
 
+    def _jump(self, scan: _Scan, key: str) -> tuple[int, int] | None:
+        """The member found ahead by a text search when the members before it decode as an object (in C): a finding
+        per rule asks for a member deep in each rule, past members a scan in Python would step through one by one.
+        None when that does not hold (the key is elsewhere, or not there): the scan finds it."""
+        text = self.text
+        found = text.find(f'"{key}"', scan.next) if '"' not in key and "\\" not in key else -1
+        member = self.member.match(text, found) if found >= 0 else None
+        if member is None:
+            return None
+        before = text[scan.next:found].rstrip(" \t\n\r")
+        if before:
+            if before[-1] != ",":
+                return None
+            try:
+                if self.skip(f"{{{before[:-1]}}}", 0)[1] != len(before) + 1:
+                    return None
+            except (StopIteration, ValueError, RecursionError):
+                return None
+            scan.skipped = True
+        value_at = member.start(2) if member.group(2) is not None else member.end()
+        scan.next, scan.pending = (member.end(), None) if member.group(2) is not None else (found, value_at)
+        scan.found[key] = (found, value_at)
+        return found, value_at
+
     def _end(self, at: int) -> int:
         """The offset just past the value at an offset: where its own scan ended, or the C decoder's skip (faster than
-        finishing that scan in Python)."""
+        going on with that scan in Python)."""
         scan = self.scans.get(at)
         return scan.end if scan is not None and scan.end is not None else self.skip(self.text, at)[1]
 
@@ -192,10 +223,12 @@ class _JsonMap:
 class _Scan:
     """How far an object or array has been scanned: members found, where the scan goes on, the value not yet skipped."""
 
-    __slots__ = ("is_object", "found", "next", "pending", "end")
+    __slots__ = ("is_object", "found", "first", "next", "pending", "end", "skipped")
 
     def __init__(self, is_object: bool, first: int):
-        self.is_object, self.found, self.next, self.pending, self.end = is_object, {} if is_object else [], first, None, None
+        self.is_object, self.found, self.first, self.next = is_object, {} if is_object else [], first, first
+        self.pending = self.end = None
+        self.skipped = False  # members jumped over, not in found
 
 
 def with_locations(exc: InputError, text: str, name: str, locator=locate) -> InputError:
