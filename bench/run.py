@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import compileall
-import json
 import shutil
 import subprocess
 import sys
@@ -228,22 +227,22 @@ def pair_times(sizes, repeat: int) -> tuple[dict, dict, dict]:
     return times, memory, texts[single]
 
 
-def floors(texts: dict, size: int, repeat: int) -> dict[str, float]:
-    """The libraries on the same content: what s3repl reads and writes with, or instead of."""
-    import cfn_flip
-    import hcl2
-    from defusedxml.ElementTree import fromstring
-
+def floors(files: dict, texts: dict, size: int, repeat: int) -> dict[str, float]:
+    """The libraries on the same content, each in a fresh process (bench/floor_libs.py), and ours in process."""
     config, slow = maximal(size), min(repeat, 2)
-    data = hcl2.loads(texts["terraform"])
-    template = cfn_flip.load_yaml(texts["cloudformation"])
+
+    def alone(measure: str, fmt: str, runs: int) -> float:
+        done = subprocess.run([sys.executable, str(BENCH / "floor_libs.py"), measure, str(files[size, fmt]), str(runs)],
+                              capture_output=True, text=True, check=True)
+        return float(done.stdout)
+
     return {
-        "json.loads (cli-json)": best_time(lambda: json.loads(texts["cli-json"]), repeat),
-        "defusedxml fromstring (s3-xml)": best_time(lambda: fromstring(texts["s3-xml"]), repeat),
-        "cfn-flip load_yaml": best_time(lambda: cfn_flip.load_yaml(texts["cloudformation"]), repeat),
-        "cfn-flip dump_yaml": best_time(lambda: cfn_flip.dump_yaml(template), repeat),
-        "hcl2.loads": best_time(lambda: hcl2.loads(texts["terraform"]), slow),
-        "hcl2.dumps": best_time(lambda: hcl2.dumps(data), slow),
+        "json.loads (cli-json)": alone("json.loads", "cli-json", repeat),
+        "defusedxml fromstring (s3-xml)": alone("defusedxml fromstring", "s3-xml", repeat),
+        "cfn-flip load_yaml": alone("cfn-flip load_yaml", "cloudformation", repeat),
+        "cfn-flip dump_yaml": alone("cfn-flip dump_yaml", "cloudformation", repeat),
+        "hcl2.loads": alone("hcl2.loads", "terraform", slow),
+        "hcl2.dumps": alone("hcl2.dumps", "terraform", slow),
         "ours: read cloudformation (YAML)": best_time(lambda: fresh_read(texts["cloudformation"], "cloudformation"), repeat),
         "ours: read terraform (HCL)": best_time(lambda: fresh_read(texts["terraform"], "terraform"), slow),
         "ours: write terraform (HCL)": best_time(lambda: quiet_write([config], "terraform"), repeat),
@@ -356,8 +355,8 @@ def main() -> None:  # noqa: C901 - the sections in the order they print
             matrix("Growth in process: per-rule cost at the largest size / at the smallest (1 is linear)",
                    lambda s, t: f"{grown[s, t]:.2f}" if (s, t) in grown else "")
 
-        floor = floors(texts, single, args.repeat)
-        print(f"{single} rules: the libraries on the same content, in process (ms)")
+        floor = floors(files, texts, single, args.repeat)
+        print(f"{single} rules: the libraries on the same content, each in a fresh process; ours in process (ms)")
         table([(name, ms(seconds)) for name, seconds in floor.items()], ("measure", "ms"))
         checks = validation(single, args.repeat, files, folder)
         print(f"Validation ({single} rules; 100 rules with and without a finding per rule) (ms)")

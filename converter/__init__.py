@@ -352,6 +352,7 @@ def validate(inputs, fmt: str | None = None, *, bucket: str | None = None, max_b
             for finding in located_findings(item)]
 
 
+@_paused_gc()
 def located_findings(item: Located) -> list:
     """The findings for one read configuration, with file, line and column."""
     out = []
