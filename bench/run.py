@@ -352,7 +352,8 @@ def main() -> None:  # noqa: C901 - the sections in the order they print
                 for s, t in PROCESS_PAIRS + [("terraform-directory", "cloudformation")]]
         table(rows, ("pair", *(f"{n} rules" for n in sizes)))
         print(f"Floors and other commands, whole processes, {single} rules (ms)")
-        table([("s3repl convert cli-json -> s3-xml --no-validate", ms(whole["no-validate", single])),
+        table([("s3repl convert cli-json -> s3-xml (validation on)", ms(whole["validate", single])),
+               ("s3repl convert cli-json -> s3-xml --no-validate", ms(whole["no-validate", single])),
                ("floor: json load + ElementTree build + defusedxml parse (bench/floor_stdlib.py)", ms(whole["floor-stdlib", single])),
                ("s3repl iam --to json", ms(whole["iam", single]))], ("measure", "ms"))
 
