@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from functools import lru_cache
 from typing import Callable
 
@@ -268,22 +267,22 @@ def duplicate_at(name: str, key, first, second) -> InputError:
                             hint="keep one: a parser would silently keep the last"))
 
 
-# Positions a reader found while reading, for its locator: pointer -> position, by configuration. Keyed by id() and
-# checked by identity; the oldest go first past the bound (a long-running caller reads many documents).
+# Positions a reader found while reading, for its locator: pointer -> position, by configuration, for as long as that
+# configuration lives (was: the last 4,096 reads, which kept their configurations too; a caller reading 1,000-rule
+# documents in a loop held 20 MB more per read). Keyed by id(): the models need not be hashable.
 _READ: dict = {}
-_READ_LOCK = threading.Lock()
 
 
 def remember(config, positions: dict) -> None:
     """Keep where a reader found the members of a configuration, for the locator of the same read."""
-    with _READ_LOCK:
-        if len(_READ) > 4096:
-            _READ.pop(next(iter(_READ)))
-        _READ[id(config)] = (config, positions)
+    import weakref
+
+    key = id(config)
+    # The entry goes when the configuration does, before its id can be given to another object.
+    _READ[key] = (weakref.ref(config, lambda _, key=key: _READ.pop(key, None)), positions)
 
 
 def recalled(config) -> dict | None:
     """The positions remember kept for this very configuration, or None."""
-    with _READ_LOCK:
-        entry = _READ.get(id(config))
-    return entry[1] if entry and entry[0] is config else None
+    entry = _READ.get(id(config))
+    return entry[1] if entry and entry[0]() is config else None

@@ -89,3 +89,23 @@ def test_detecting_a_format_imports_no_format_module():
             "print(sorted(m for m in sys.modules if m.startswith('converter.formats.')))")
     run = subprocess.run([sys.executable, "-c", code, str(sample)], capture_output=True, text=True, check=True, cwd=ROOT)
     assert run.stdout.strip() == "['converter.formats.cli_json', 'converter.formats.detection']"
+
+
+def test_positions_a_reader_keeps_go_with_their_configuration():
+    """A long-running caller reading documents in a loop keeps nothing of them (the last 4,096 reads were kept)."""
+    import gc
+    import weakref
+
+    from conftest import ROOT
+
+    from converter import loads
+    from converter.source_map import _READ, recalled
+
+    for fmt, sample in (("s3-xml", "rtc-metrics/s3-xml.xml"), ("terraform", "rtc-metrics/main.tf")):
+        before = len(_READ)
+        configs = loads((ROOT / "samples" / sample).read_text(), fmt)
+        assert recalled(configs[0]), fmt  # the locator of this read finds the reader's positions
+        read = weakref.ref(configs[0])
+        del configs
+        gc.collect()
+        assert read() is None and len(_READ) == before, fmt
