@@ -91,21 +91,29 @@ def test_detecting_a_format_imports_no_format_module():
     assert run.stdout.strip() == "['converter.formats.cli_json', 'converter.formats.detection']"
 
 
-def test_positions_a_reader_keeps_go_with_their_configuration():
-    """A long-running caller reading documents in a loop keeps nothing of them (the last 4,096 reads were kept)."""
+def test_what_a_read_keeps_goes_with_what_it_read():
+    """A long-running caller reading documents in a loop keeps nothing of them: positions go with their configuration
+    (the last 4,096 reads were kept), parses with their source (the last 64, of any size)."""
     import gc
     import weakref
 
     from conftest import ROOT
 
     from converter import loads
+    from converter.formats.cloudformation import _MOVES
+    from converter.formats.cloudformation import parse as parse_template
     from converter.source_map import _READ, recalled
+    from converter.terraform.syntax import _parse_hcl
 
-    for fmt, sample in (("s3-xml", "rtc-metrics/s3-xml.xml"), ("terraform", "rtc-metrics/main.tf")):
-        before = len(_READ)
-        configs = loads((ROOT / "samples" / sample).read_text(), fmt)
-        assert recalled(configs[0]), fmt  # the locator of this read finds the reader's positions
+    gc.collect()
+    before = len(_READ), len(_parse_hcl.held), len(parse_template.held), len(_MOVES)
+    for fmt, sample in (("s3-xml", "rtc-metrics/s3-xml.xml"), ("terraform", "rtc-metrics/main.tf"),
+                        ("cloudformation", "cfn-references/template.yaml")):
+        configs = loads((ROOT / "samples" / sample).read_text() + "\n", fmt)  # a text no earlier test read
+        if fmt != "cloudformation":
+            assert recalled(configs[0]), fmt  # the locator of this read finds the reader's positions
         read = weakref.ref(configs[0])
         del configs
         gc.collect()
-        assert read() is None and len(_READ) == before, fmt
+        assert read() is None, fmt
+    assert (len(_READ), len(_parse_hcl.held), len(parse_template.held), len(_MOVES)) == before

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+import weakref
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
 from typing import Any
 
 from .. import grammar
@@ -13,7 +13,7 @@ from ..cloudformation.template import resources_of
 from ..errors import InputError, Refusal, error
 from ..lossy import carried
 from ..model import Around, ReplicationConfig
-from ..sources import Source, load_json, load_yaml, plain_scalar, with_locations
+from ..sources import Source, load_json, load_yaml, plain_scalar, while_held, with_locations
 from ..values import Ref, Value, stored_reference, template
 from . import cfn_yaml, unique_name
 from .detection import cloudformation as detect  # noqa: F401 - formats.detect uses the table, not this module
@@ -30,8 +30,9 @@ BUCKET = "AWS::S3::Bucket"
 ATTRIBUTES = ("DeletionPolicy", "UpdateReplacePolicy", "Condition", "DependsOn")
 META = "s3repl"  # template Metadata key: which Parameter stands for which reference (round trips stay exact)
 _LOGICAL_ID = re.compile(r"^[A-Za-z0-9]+\Z")
-# (template, logical ID) -> where folded members sit in the template (Stack.moves), for the locator; recent reads only.
-_MOVES: dict = {}
+# template -> {logical ID -> where folded members sit in the template (Stack.moves)}, for the locator, while the template
+# is held (by the read's locator).
+_MOVES = weakref.WeakKeyDictionary()
 
 
 # --- reading ---------------------------------------------------------------------------------------
@@ -47,7 +48,7 @@ class _Template:
     yaml_source: Source | None = None  # the YAML source, for what an unquoted scalar said (017 is not 15)
 
 
-@lru_cache(maxsize=64)  # a template is read again for diagnostics (locations, versioning): parse it once
+@while_held  # a template is read again for diagnostics (locations, versioning): parsed once
 def parse(source: Source) -> Any:
     """The template as long-form data: JSON, or YAML with short-form tags turned into long form. Read only."""
     if source.text.lstrip().startswith("{"):
@@ -99,9 +100,7 @@ def read(source: Source, context=None) -> list[ReplicationConfig]:
                            for name in ATTRIBUTES if name in resource)
             updates = {key: value for key, value in (("evaluated", evaluated), ("around", around)) if value}
             configs.append(config.model_copy(update=updates) if updates else config)
-            if len(_MOVES) > 256:
-                _MOVES.clear()
-            _MOVES[source, logical_id] = stack.moves
+            _MOVES.setdefault(source, {})[logical_id] = stack.moves
         except InputError as exc:
             problems += [d if d.pointer is None else replace(d, pointer=stack.source_pointer(d.pointer))
                          for d in exc.diagnostics]
@@ -456,7 +455,7 @@ def locator(source: Source, configs: list[ReplicationConfig]):
             resource = resources_of(parse(source), source)[1](configs[index].origin) + ("Properties",)
         except InputError:
             return None
-        moved = Stack(moves=_MOVES.get((source, configs[index].origin), {}))
+        moved = Stack(moves=_MOVES.get(source, {}).get(configs[index].origin, {}))
         if loc[:1] == ("bucket",):
             return locate(source.text, moved.source_pointer(resource + ("BucketName",)))
         return locate(source.text, moved.source_pointer(resource + ("ReplicationConfiguration",)

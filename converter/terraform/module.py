@@ -33,11 +33,12 @@ class Files:
     resources: list = field(default_factory=list)  # Block (type, name)
     calls: dict = field(default_factory=dict)  # name -> Block
     outputs: dict = field(default_factory=dict)  # name -> Block
+    sources: list = field(default_factory=list)  # held while the module is: their parses are kept as long (while_held)
 
     @classmethod
     def of(cls, sources: list[Source]) -> "Files":
         """A module from its files (the first file's directory is the module's)."""
-        files = cls(os.path.dirname(sources[0].name) if sources else ".")
+        files = cls(os.path.dirname(sources[0].name) if sources else ".", sources=list(sources))
         for source in sources:
             body = syntax.parse(source)
             for block in body.blocks:

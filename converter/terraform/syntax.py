@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import Any
 
 from ..errors import InputError, error
-from ..sources import Source
+from ..sources import Source, while_held
 
 # Bounds checked on the raw text before Lark: its LALR stack and every tree walk grow with nesting; big files cost
 # about 100 bytes of memory per byte of text once parsed.
@@ -112,7 +112,7 @@ def parse(source: Source) -> Body:
     return _parse_hcl(source)
 
 
-@lru_cache(maxsize=64)  # a source is read again for diagnostics (locations, versioning); bodies are never changed
+@while_held  # bodies are never changed
 def _parse_hcl(source: Source) -> Body:
     from lark.exceptions import UnexpectedInput
 
