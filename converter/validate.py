@@ -285,7 +285,13 @@ def xml_size(config: ReplicationConfig) -> int | None:
 
     from .formats import WriteOptions, s3_xml
 
-    plans, texts = _size_plans(), []
+    plans, texts, kinds = _size_plans(), [], {str: _TEXT}
+
+    def kind(cls) -> int:
+        """What a value of this class is to the writer (isinstance once per class, not once per value)."""
+        kinds[cls] = (_LIST if issubclass(cls, tuple) else _REF if issubclass(cls, Ref)
+                      else _ELEMENT if issubclass(cls, BaseModel) else _TEXT)
+        return kinds[cls]
 
     def element(obj, fixed: int, depth: int) -> int:
         """<tag>, its children each on a line indented by depth + 1, then </tag> on a line of its own (fixed: the
@@ -295,20 +301,17 @@ def xml_size(config: ReplicationConfig) -> int | None:
             value = values[field_name]
             if value is None:
                 continue
-            kind = value.__class__
-            if kind is str:
-                texts.append(value)
+            how = kinds.get(value.__class__) or kind(value.__class__)
+            if how == _TEXT:
+                texts.append(value if value.__class__ is str else str(value))
                 inner += before + own
-            elif kind is tuple or isinstance(value, tuple):
+            elif how == _ELEMENT:
+                inner += before + element(value, own, depth + 1)
+            elif how == _LIST:
                 for each in value:
                     inner += before + element(each, item, depth + 1)
-            elif isinstance(value, Ref):
-                raise _Reference
-            elif isinstance(value, BaseModel):
-                inner += before + element(value, own, depth + 1)
             else:
-                texts.append(str(value))
-                inner += before + own
+                raise _Reference
         return fixed + (inner + 2 * depth + 1 if inner else 0)
 
     try:
@@ -333,6 +336,9 @@ def _size_plans() -> dict:
     return {classes[name]: [(field_name, 2 * len(member) + 5, 2 * len(s3_xml.FLATTENED.get(member, member)) + 5)
                             for member, field_name in shape.items()]
             for name, shape in s3_xml.GRAMMAR.shapes.items() if name in classes}
+
+
+_TEXT, _ELEMENT, _LIST, _REF = 1, 2, 3, 4  # xml_size's kinds of value
 
 
 class _Reference(Exception):
@@ -410,33 +416,30 @@ def _covering(group: list) -> list[tuple]:
     """Every (wide, narrow) pair of a group's items where wide covers narrow, found through sorted prefixes.
 
     In sorted order a prefix's own prefixes come before it, and a stack of nested prefixes holds exactly them;
-    rules are indexed by (prefix, tag set), and a narrow rule looks up only its prefixes and its tag subsets.
+    rules are indexed by (prefix, tag set), and a narrow rule looks at the tag sets on the stack, or at its own tag
+    subsets when those are fewer.
     """
+    from itertools import combinations
+
     index: dict = {}
     for item in group:
         prefix, tags = _selection(item[2])
         if prefix is not None:
             index.setdefault(prefix, {}).setdefault(tags, []).append(item)
-    tag_sets = {tags for by_tags in index.values() for tags in by_tags}
-    found, stack = [], []
+    found, stack, on_stack = [], [], 0  # on_stack: the (prefix, tag set) entries of the prefixes on the stack
     for prefix in sorted(index):
         while stack and not prefix.startswith(stack[-1]):
-            stack.pop()
+            on_stack -= len(index[stack.pop()])
         stack.append(prefix)
+        on_stack += len(index[prefix])
         for narrow_tags, narrows in index[prefix].items():
-            subsets = _subsets(narrow_tags, tag_sets)
-            wides = [w for p in stack for tags in subsets for w in index[p].get(tags, ())]
+            if 2 ** len(narrow_tags) > on_stack:
+                wides = [w for p in stack for tags, items in index[p].items() if tags <= narrow_tags for w in items]
+            else:
+                subsets = [frozenset(s) for n in range(len(narrow_tags) + 1) for s in combinations(narrow_tags, n)]
+                wides = [w for p in stack for tags in subsets for w in index[p].get(tags, ())]
             found += [(w, n) for n in narrows for w in wides if w is not n]
     return found
-
-
-def _subsets(tags: frozenset, known: set) -> list[frozenset]:
-    """The sets in known that are subsets of tags (by enumerating tags' subsets when that is fewer)."""
-    from itertools import combinations
-
-    if 2 ** len(tags) > len(known):
-        return [k for k in known if k <= tags]
-    return [s for n in range(len(tags) + 1) for s in map(frozenset, combinations(tags, n)) if s in known]
 
 
 @check("W150", "rules sharing a destination have distinct priorities", PRIORITY)
