@@ -148,6 +148,8 @@ def load_yaml(text: str, name: str, loader=None, local_tag=None) -> Any:
         data = _load_bounded(text, name, loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        if exc.problem == "exceeded maximum nesting depth" and mark:  # libyaml's own bound (1,000 levels, since 0.2.6)
+            raise _too_deep(name, mark) from None
         raise InputError(error("syntax", f"YAML: {exc.problem or exc.context}", file=name,
                                line=mark.line + 1 if mark else None, column=mark.column + 1 if mark else None)) from None
     except yaml.YAMLError as exc:
@@ -264,7 +266,7 @@ def _events_to_data(text: str, local_tag, name: str = "<string>") -> Any:
                 value = scalar(event)
             elif kind is MappingStartEvent or kind is SequenceStartEvent:
                 if len(stack) >= MAX_DEPTH:
-                    raise _too_deep(name, event)
+                    raise _too_deep(name, event.start_mark)
                 if event.anchor is not None:
                     raise _Unusual("anchor")
                 mapping = kind is MappingStartEvent
@@ -325,8 +327,7 @@ def _unique_pairs(pairs: list) -> dict:
     return data
 
 
-def _too_deep(name: str, event) -> InputError:
-    mark = event.start_mark
+def _too_deep(name: str, mark) -> InputError:
     return InputError(error("too-deep", f"nesting deeper than {MAX_DEPTH} levels", file=name, line=mark.line + 1,
                             column=mark.column + 1, hint="a replication configuration needs far fewer"))
 
@@ -340,7 +341,7 @@ def _check_depth(loader, depth: int, name: str) -> None:
         if isinstance(event, CollectionStartEvent):
             depth += 1
             if depth > MAX_DEPTH:
-                raise _too_deep(name, event)
+                raise _too_deep(name, event.start_mark)
         elif isinstance(event, CollectionEndEvent):
             depth -= 1
 
