@@ -427,6 +427,7 @@ def targets(sizes, single, cold, whole, times, floor, checks, directory) -> None
         machine = growth(times, sizes, [("json.loads", "model")])[-1]
         rows.append((f"  beside it: the same growth of json.loads on the model text ({machine[1]})", "", "",
                      f"{machine[0]:.2f}", "", ""))
+        rows.append(("  the same in instructions, not time: python bench/instructions.py", "", "", "", "", ""))
         worst = growth({(n, s, t): v for (kind, n, s, t), v in
                         ((k, v) for k, v in whole.items() if k[0] == "convert")}, sizes, PROCESS_PAIRS)[-1]
         rows.append((f"per-rule cost growth, worst whole process ({worst[1]})", "", "", f"{worst[0]:.2f}", "<= 1.5",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 
@@ -29,3 +30,18 @@ def test_a_small_benchmark_run_prints_every_section():
     whole = run.stdout.split("Whole s3repl convert processes")[1].split("\n\n")[0]
     assert re.search(r"cloudformation -> cli-json\s+[\d,.]+\s+[\d,.]+", whole)
     assert re.search(r"terraform-directory -> cloudformation\s+[\d,.]+", whole)
+
+
+def test_instruction_counts_print_a_per_rule_figure_and_its_growth():
+    # valgrind is on the machines here; where it is not, the script says what is missing instead of failing obscurely
+    run = subprocess.run([sys.executable, str(ROOT / "bench" / "instructions.py"), "--sizes", "10,20", "--pairs",
+                          "model:model"], capture_output=True, text=True, timeout=600)
+    if shutil.which("valgrind") is None:
+        assert run.returncode == 1 and "valgrind is not on PATH" in run.stderr
+        return
+    assert run.returncode == 0, run.stderr
+    row = re.search(r"model -> model\s+([\d,.]+)\s+([\d,.]+)\s+(\d\.\d\d) \(10-20\)", run.stdout)
+    assert row, run.stdout
+    per_rule = [float(v.replace(",", "")) for v in row.groups()[:2]]
+    assert all(v > 50 for v in per_rule)  # thousands of instructions per rule: a read and a write were counted
+    assert 0.5 < float(row.group(3)) < 2
