@@ -26,6 +26,11 @@ from pathlib import Path
 PAIRS = "model:model,cli-json:s3-xml,cli-json:terraform,cloudformation:cli-json,json.loads:model"
 
 
+def read_as(source: str) -> str:
+    """The format of the text a pair reads (json.loads reads the model's)."""
+    return "model" if source == "json.loads" else source
+
+
 def child(folder: Path, size: int, source: str, target: str, measured: bool) -> None:
     """Under callgrind: warm up on 100 rules (imports, caches), read size rules' text, then read and write it once
     (when measured: the process that is not measured does all but that)."""
@@ -39,7 +44,7 @@ def child(folder: Path, size: int, source: str, target: str, measured: bool) -> 
         read = run.fresh_read(text, source)
         run.quiet_write(run.select(read, "source-bucket") if size <= run.LIMIT else read, target)
 
-    kind = "model" if source == "json.loads" else source
+    kind = read_as(source)
     for _ in range(2):
         pair((folder / f"100.{kind}").read_text(), 100)
     text = (folder / f"{size}.{kind}").read_text()
@@ -50,8 +55,9 @@ def child(folder: Path, size: int, source: str, target: str, measured: bool) -> 
 
 def counted(folder: Path, size: int, source: str, target: str, measured: bool) -> int:
     """Instructions of one child process (callgrind's total)."""
-    done = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable, __file__,
-                           "--child", str(folder), str(size), source, target, str(int(measured))], capture_output=True, text=True, check=True,
+    command = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable, __file__,
+               "--child", str(folder), str(size), source, target, str(int(measured))]
+    done = subprocess.run(command, capture_output=True, text=True, check=True,
                           env={**os.environ, "PYTHONHASHSEED": "0"})  # the same dict and set layouts in every process
     return int(re.search(r"Collected : (\d+)", done.stderr).group(1))
 
@@ -75,7 +81,7 @@ def main() -> None:
     pairs = [tuple(p.split(":")) for p in args.pairs.split(",")]
     folder = Path(tempfile.mkdtemp(prefix="s3repl-instructions-"))
     try:
-        kinds = {("model" if s == "json.loads" else s) for s, _ in pairs}
+        kinds = {read_as(s) for s, _ in pairs}
         held = set()  # (size, format): the texts a format holds in one document (cli-json: one configuration)
         for size in {100, *sizes}:
             configs = run.configurations(size)
@@ -83,7 +89,7 @@ def main() -> None:
                 if run.readable(kind, text := run.quiet_write(configs, kind)):
                     (folder / f"{size}.{kind}").write_text(text)
                     held.add((size, kind))
-        pairs = {(s, t): [n for n in sizes if (n, "model" if s == "json.loads" else s) in held] for s, t in pairs}
+        pairs = {(s, t): [n for n in sizes if (n, read_as(s)) in held] for s, t in pairs}
         jobs = [(size, s, t, measured) for (s, t), held_sizes in pairs.items() for size in held_sizes
                 for measured in (False, True)]
         with ThreadPoolExecutor(2) as pool:  # the machines here have two cores
