@@ -336,7 +336,7 @@ def test_json_dry_run_prints_a_diff_and_writes_nothing(cli, tmp_path):
      "with a dynamic block, inside a resource with count/for_each"),
     # The import ids are the bucket names: unknown names (a variable without a value) cannot be imported.
     ('variable "n" {\n  type = list(string)\n}\nresource "aws_s3_bucket" "a" {\n  count  = 2\n'
-     '  bucket = var.n[count.index]\n  versioning {\n    enabled = true\n  }\n}\n', "aws_s3_bucket.a[0] has no literal bucket name for the import id (var.n[count.index])"),
+     '  bucket = var.n[count.index]\n  versioning {\n    enabled = true\n  }\n}\n', "aws_s3_bucket.a[0] has no literal bucket name for the import id (var.n[0])"),
     ('resource "aws_s3_bucket" "a" {\n  count  = 2\n  bucket = "b-${count.index}-${var.x}"\n  versioning {\n'
      '    enabled = true\n  }\n}\nvariable "x" {\n  type = string\n}\n', "aws_s3_bucket.a[0] has no literal bucket name"),
     ('resource "aws_s3_bucket" "a" {\n  for_each = toset(["x"])\n  bucket = each.key\n  replication_configuration {\n'

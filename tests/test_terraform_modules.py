@@ -453,3 +453,44 @@ def test_var_and_var_file_reach_every_command_that_reads(cli, tmp_path, command)
     for given in (["--var-file", values], ["--var", 'var.buckets={ src = "arn:aws:s3:::dst" }']):
         result = cli(command[0], FIXTURES / "needs-input", *command[1:], *given)
         assert "Pass --var" not in result.stderr and result.exit_code in (0, 1), result.output
+
+
+@pytest.mark.parametrize("meta,key,instances", [
+    ('for_each = toset(["alpha", "beta"])', "each.key", ['["alpha"]', '["beta"]']),
+    ("count = 2", "count.index", ["[0]", "[1]"]),
+])
+def test_an_index_written_as_an_expression_names_each_instance_s_own_bucket(cli, tmp_path, meta, key, instances):
+    # aws_s3_bucket.src[each.key].id is a different bucket in each instance: one shared parameter would merge them
+    names = ["alpha", "beta"] if key == "each.key" else ["0", "1"]
+    (tmp_path / "main.tf").write_text(f"""
+resource "aws_s3_bucket" "src" {{
+  {meta}
+  bucket = "src-${{{key}}}"
+}}
+
+resource "aws_s3_bucket_versioning" "src" {{
+  {meta}
+  bucket = aws_s3_bucket.src[{key}].id
+  versioning_configuration {{
+    status = "Enabled"
+  }}
+}}
+
+resource "aws_s3_bucket_replication_configuration" "this" {{
+  {meta}
+  bucket = aws_s3_bucket.src[{key}].id
+  role   = aws_iam_role.replication.arn
+  rule {{
+    status = "Enabled"
+    destination {{
+      bucket = "arn:aws:s3:::dst"
+    }}
+  }}
+}}
+""")
+    configs = read(tmp_path, context=ReadContext(environ={}))
+    assert [(c.bucket.target, c.bucket.attribute, c.bucket.default) for c in configs] == [
+        (f"aws_s3_bucket.src{i}", "id", f"src-{n}") for i, n in zip(instances, names)]
+    template = cli("convert", str(tmp_path), "--to", "cloudformation", "--allow-lossy")
+    assert template.exit_code == 0, template.output
+    assert [f"BucketName: src-{n}" in template.stdout for n in names] == [True, True]

@@ -59,10 +59,23 @@ class _Evaluator:
 
     def opaque(self, node) -> Ref:
         """The reference an unknown node stands for: a traversal as hcl.reference() builds it, else its text."""
-        path = traversal(node)
+        path = traversal(node, self.literal_index)
         if path is not None:
             return hcl.reference(path, self.known)
         return Ref(kind="expression", language="terraform", text=text_of(node))
+
+    def literal_index(self, key) -> str | None:
+        """An index written as an expression, as the literal index it is here (aws_s3_bucket.b[each.key] of the
+        instance "a" is aws_s3_bucket.b["a"]: each instance its own reference); None when it is not known."""
+        try:
+            value = self.eval(key)
+        except EvaluationError:
+            return None
+        if isinstance(value, Fraction) and value.denominator == 1:
+            value = int(value)
+        if isinstance(value, str):
+            return f'["{hcl.escape(value)}"]'
+        return f"[{value}]" if isinstance(value, int) and not isinstance(value, bool) else None
 
     def child(self, **names) -> "_Evaluator":
         """An evaluator with more names bound (a for expression's key and value)."""

@@ -56,8 +56,11 @@ def parse_expression(text: str, line: int = 1):
 
 # --- source text ---------------------------------------------------------------------------------
 
-def traversal(expr) -> str | None:
-    """The reference an expression is when it is a plain traversal (var.x, aws_s3_bucket.d["k"].arn), else None."""
+def traversal(expr, index=None) -> str | None:
+    """The reference an expression is when it is a plain traversal (var.x, aws_s3_bucket.d["k"].arn), else None.
+
+    index(key) may give an index that is an expression as a literal one (each.key as ["a"]), or None.
+    """
     node = expr
     while isinstance(node, Tree) and node.data == "expr_term":  # parentheses too: (var.x) is var.x
         node = trees(node)[0]
@@ -66,7 +69,7 @@ def traversal(expr) -> str | None:
     if not isinstance(node, Tree) or node.data not in ("get_attr_expr_term", "index_expr_term"):
         return None
     base, step = trees(node)
-    head = traversal(base)
+    head = traversal(base, index)
     if head is None:
         return None
     if step.data == "braces_index":
@@ -74,7 +77,8 @@ def traversal(expr) -> str | None:
         literal = key.children[0] if isinstance(key, Tree) and key.data == "expr_term" else None
         if not isinstance(literal, Tree) or literal.data not in ("int_lit", "string") or \
                 any(isinstance(p.children[0], Tree) for p in trees(literal)):
-            return None
+            given = index(key) if index else None
+            return None if given is None else head + given
     return head + text_of(step)
 
 
