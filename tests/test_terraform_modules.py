@@ -48,7 +48,7 @@ MODULES = [
          ("everything-without-filters", "Enabled", 0, (None, None, None), "arn:aws:s3:::replica-s3-bucket-example",
           "STANDARD")]),
     ("cloudposse-example", "module.s3_bucket.aws_s3_bucket_replication_configuration.default[0]",
-     'join("", aws_s3_bucket.default[*].id)', "aws_iam_role.replication[0].arn", [
+     'join("", aws_s3_bucket.default[*].id)', "module.s3_bucket.aws_iam_role.replication[0].arn", [
          ("logs", "Enabled", 1, ("logs/", None, None), "arn:aws:s3:::from-auto-tfvars", "STANDARD_IA"),
          ("everything", "Disabled", 2, (None, ("team", "data"), None), "arn:aws:s3:::explicit-destination",
           "STANDARD")]),
@@ -494,3 +494,46 @@ resource "aws_s3_bucket_replication_configuration" "this" {{
     template = cli("convert", str(tmp_path), "--to", "cloudformation", "--allow-lossy")
     assert template.exit_code == 0, template.output
     assert [f"BucketName: src-{n}" in template.stdout for n in names] == [True, True]
+
+
+def test_each_child_module_instance_names_its_own_resources(cli, tmp_path):
+    # module "repl" { for_each = ... }: each instance's aws_iam_role.repl and aws_s3_bucket.this are its own
+    child = tmp_path / "modules" / "repl"
+    child.mkdir(parents=True)
+    (child / "main.tf").write_text("""
+variable "name" {
+  type = string
+}
+
+resource "aws_s3_bucket" "this" {
+  bucket = var.name
+}
+
+resource "aws_s3_bucket_versioning" "this" {
+  bucket = aws_s3_bucket.this.id
+  versioning_configuration {
+    status = "Enabled"
+  }
+}
+
+resource "aws_s3_bucket_replication_configuration" "this" {
+  bucket = aws_s3_bucket.this.id
+  role   = aws_iam_role.repl.arn
+  rule {
+    status = "Enabled"
+    destination {
+      bucket = "arn:aws:s3:::dst"
+    }
+  }
+}
+""")
+    (tmp_path / "main.tf").write_text('module "repl" {\n  source   = "./modules/repl"\n  for_each = toset(["a", "b"])\n'
+                                      '  name     = "src-${each.key}"\n}\n')
+    configs = read(tmp_path, context=ReadContext(environ={}))
+    assert [(c.bucket.target, c.bucket.default, c.role.target) for c in configs] == [
+        (f'module.repl["{k}"].aws_s3_bucket.this', f"src-{k}", f'module.repl["{k}"].aws_iam_role.repl') for k in "ab"]
+    template = cli("convert", str(tmp_path), "--to", "cloudformation", "--allow-lossy")
+    assert template.exit_code == 0, template.output
+    assert "BucketName: src-a" in template.stdout and "BucketName: src-b" in template.stdout
+    assert 'Stands for module.repl["a"].aws_iam_role.repl.arn' in template.stdout
+    assert 'Stands for module.repl["b"].aws_iam_role.repl.arn' in template.stdout

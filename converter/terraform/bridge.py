@@ -165,8 +165,19 @@ class Lookup:
         if self.scope is None or not name.startswith("aws_s3_bucket."):
             return None
         address, _, attribute = name.rpartition(".")
-        ref = Ref(kind="resource", target=address, attribute=attribute, resource_type="aws_s3_bucket")
+        ref = Ref(kind="resource", target=self.scope.instance.prefix + address, attribute=attribute,
+                  resource_type="aws_s3_bucket")
         return expand.with_defaults(ref, self.scope.instance).default
+
+    def qualified(self, ref: Ref) -> Ref:
+        """A reference to a resource of this module instance, named from the root module: each instance of a module
+        called with count or for_each has its own (module.m["a"].aws_iam_role.r is not module.m["b"]'s)."""
+        prefix = self.scope.instance.prefix if self.scope is not None else ""
+        if not prefix or ref.kind not in ("resource", "expression"):
+            return ref
+        if ref.kind == "resource":
+            return ref.model_copy(update={"target": prefix + ref.target})
+        return ref.model_copy(update={"text": prefix + ref.text})
 
 
 class _Lazy(dict):

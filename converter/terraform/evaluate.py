@@ -60,9 +60,11 @@ class _Evaluator:
     def opaque(self, node) -> Ref:
         """The reference an unknown node stands for: a traversal as hcl.reference() builds it, else its text."""
         path = traversal(node, self.literal_index)
-        if path is not None:
-            return hcl.reference(path, self.known)
-        return Ref(kind="expression", language="terraform", text=text_of(node))
+        if path is None:
+            return Ref(kind="expression", language="terraform", text=text_of(node))
+        ref = hcl.reference(path, self.known)
+        qualified = getattr(self.scope, "qualified", None)  # a module instance's own resources named from the root
+        return qualified(ref) if qualified and not path.startswith(("var.", "local.")) else ref
 
     def literal_index(self, key) -> str | None:
         """An index written as an expression, as the literal index it is here (aws_s3_bucket.b[each.key] of the

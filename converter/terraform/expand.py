@@ -216,17 +216,22 @@ def literal(value: Any) -> Any:
 
 
 def with_defaults(value: Any, instance: Instance) -> Any:
-    """Resource references given what the module says they are (a bucket's literal name, its ARN)."""
+    """Resource references given what the module says they are (a bucket's literal name, its ARN). References are
+    named from the root module (module.m["a"].aws_s3_bucket.b): only this instance's own resources are looked up."""
+    own = instance.prefix
     if isinstance(value, Ref) and value.kind == "template":
         return template([with_defaults(p, instance) for p in value.parts or ()])
-    if isinstance(value, Ref) and value.kind == "expression" and value.text and (match := _INDEXED.match(value.text)):
+    if isinstance(value, Ref) and value.kind == "expression" and value.text and value.text.startswith(own) and \
+            (match := _INDEXED.match(value.text[len(own):])):
         kind = match.group(1).split(".")[-2] if match.group(1).startswith("data.") else match.group(1).split(".")[0]
-        value = Ref(kind="resource", target=match.group(1), attribute=match.group(2), resource_type=kind)
+        value = Ref(kind="resource", target=own + match.group(1), attribute=match.group(2), resource_type=kind)
     if not isinstance(value, Ref) or value.kind != "resource" or value.default is not None:
         return value
     if value.resource_type != "aws_s3_bucket" or value.attribute not in ("id", "bucket", "arn"):
         return value
-    name = bucket_name(instance, value.target)
+    if not value.target.startswith(own) or value.target[len(own):].startswith("module."):
+        return value  # another module instance's bucket: what this one says is not about it
+    name = bucket_name(instance, value.target[len(own):])
     if name is None:
         return value
     if value.attribute == "arn":  # https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html
