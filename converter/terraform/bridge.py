@@ -173,8 +173,8 @@ class Lookup:
         """A reference to a resource of this module instance, named from the root module: each instance of a module
         called with count or for_each has its own (module.m["a"].aws_iam_role.r is not module.m["b"]'s)."""
         prefix = self.scope.instance.prefix if self.scope is not None else ""
-        if not prefix or ref.kind not in ("resource", "expression"):
-            return ref
+        if not prefix or ref.kind not in ("resource", "expression") or (ref.text or "").startswith(("var.", "local.")):
+            return ref  # var.n[0] (an expression: indexed) is this instance's input, named as it is
         if ref.kind == "resource":
             return ref.model_copy(update={"target": prefix + ref.target})
         return ref.model_copy(update={"text": prefix + ref.text})

@@ -64,7 +64,7 @@ class _Evaluator:
             return Ref(kind="expression", language="terraform", text=text_of(node))
         ref = hcl.reference(path, self.known)
         qualified = getattr(self.scope, "qualified", None)  # a module instance's own resources named from the root
-        return qualified(ref) if qualified and not path.startswith(("var.", "local.")) else ref
+        return qualified(ref) if qualified else ref
 
     def literal_index(self, key) -> str | None:
         """An index written as an expression, as the literal index it is here (aws_s3_bucket.b[each.key] of the
@@ -75,7 +75,7 @@ class _Evaluator:
             return None
         if isinstance(value, Fraction) and value.denominator == 1:
             value = int(value)
-        if isinstance(value, str):
+        if isinstance(value, str):  # expression text, as written in source: ${ escaped
             return f'["{hcl.escape(value)}"]'
         return f"[{value}]" if isinstance(value, int) and not isinstance(value, bool) else None
 

@@ -229,7 +229,7 @@ def with_defaults(value: Any, instance: Instance) -> Any:
         return value
     if value.resource_type != "aws_s3_bucket" or value.attribute not in ("id", "bucket", "arn"):
         return value
-    if not value.target.startswith(own) or value.target[len(own):].startswith("module."):
+    if not value.target.startswith(own):
         return value  # another module instance's bucket: what this one says is not about it
     name = bucket_name(instance, value.target[len(own):])
     if name is None:
